@@ -1,0 +1,14 @@
+//! # enishi-core — the pure domain
+//!
+//! Types, validation, rules, Japanese text handling and scoring that every
+//! other crate shares. Nothing here performs I/O, spawns tasks or knows SQL,
+//! so every rule can be unit-tested exhaustively and reused by the web pages,
+//! the JSON API, the CLI and the background jobs alike.
+//!
+//! Each capability gets one module here with the same name it has in
+//! `enishi-store` and `enishi-web` (`core::events`, `store::events`,
+//! `web::events`), so a reader who knows one layer knows all three.
+
+pub mod lang;
+
+pub use lang::Lang;

@@ -1,0 +1,276 @@
+//! Opening the database: the SQLite file under the data directory by
+//! default, or PostgreSQL from a `postgres://` URL. Every failure becomes one
+//! sentence saying what is wrong and how to fix it; passwords never appear in
+//! messages or logs.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::ConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::{Db, Result, StoreError};
+
+/// File name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "enishi.sqlite3";
+
+/// Where the database is. `Debug` and [`DbConfig::describe`] hide passwords.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DbConfig {
+    Sqlite { path: PathBuf },
+    Postgres { url: String },
+}
+
+impl fmt::Debug for DbConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl DbConfig {
+    /// The embedded database in `data_dir`.
+    pub fn sqlite_in(data_dir: &Path) -> DbConfig {
+        DbConfig::Sqlite {
+            path: data_dir.join(SQLITE_FILE),
+        }
+    }
+
+    /// Parses `--database-url`: `postgres://…`, `postgresql://…`,
+    /// `sqlite://PATH` or `sqlite:PATH`.
+    pub fn from_url(url: &str) -> Result<DbConfig> {
+        let url = url.trim();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::Config(
+                    "the SQLite database URL has no file path; write sqlite://./enishi-data/enishi.sqlite3".into(),
+                ));
+            }
+            return Ok(DbConfig::Sqlite { path: path.into() });
+        }
+        let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("postgres" | "postgresql") => {
+                let parsed = url::Url::parse(url).map_err(|e| {
+                    StoreError::Config(format!(
+                        "the PostgreSQL URL is malformed ({e}); write postgres://USER:PASSWORD@HOST:5432/DATABASE"
+                    ))
+                })?;
+                if parsed.host_str().is_none_or(str::is_empty) && !url.contains("host=") {
+                    return Err(StoreError::Config(
+                        "the PostgreSQL URL names no host; write postgres://USER:PASSWORD@HOST:5432/DATABASE".into(),
+                    ));
+                }
+                PgConnectOptions::from_str(url).map_err(|e| {
+                    StoreError::Config(format!(
+                        "the PostgreSQL URL is malformed ({}); write postgres://USER:PASSWORD@HOST:5432/DATABASE",
+                        redact_error(&e.to_string(), url)
+                    ))
+                })?;
+                Ok(DbConfig::Postgres {
+                    url: url.to_string(),
+                })
+            }
+            Some(other) => Err(StoreError::Config(format!(
+                "unsupported database URL scheme {other:?}: Enishi uses SQLite (leave --database-url out) or PostgreSQL (postgres://…)"
+            ))),
+            None => Err(StoreError::Config(
+                "the database URL is malformed: it must start with postgres:// or sqlite://".into(),
+            )),
+        }
+    }
+
+    /// A description safe for logs: the file path, or the PostgreSQL URL
+    /// without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            DbConfig::Sqlite { path } => format!("SQLite {}", path.display()),
+            DbConfig::Postgres { url } => match url::Url::parse(url) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("****"));
+                    }
+                    u.set_query(None);
+                    format!("PostgreSQL {u}")
+                }
+                Err(_) => "PostgreSQL (unparseable URL)".into(),
+            },
+        }
+    }
+
+    /// Opens (and for SQLite creates) the database. Does not migrate.
+    pub async fn open(&self) -> Result<Db> {
+        match self {
+            DbConfig::Sqlite { path } => open_sqlite(path).await,
+            DbConfig::Postgres { url } => open_postgres(url).await,
+        }
+    }
+}
+
+fn redact_error(message: &str, url: &str) -> String {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_owned))
+    {
+        Some(pw) if !pw.is_empty() => message.replace(&pw, "****"),
+        _ => message.to_string(),
+    }
+}
+
+async fn open_sqlite(path: &Path) -> Result<Db> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Connect(format!(
+                "cannot create the data directory {}: {e}. Choose a writable directory with --data-dir",
+                dir.display()
+            ))
+        })?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("temp_store", "memory")
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| {
+            StoreError::Connect(format!(
+                "cannot open the SQLite database {}: {}. Check that the file and its directory are writable",
+                path.display(),
+                root_cause(&e)
+            ))
+        })?;
+    Ok(Db::Sqlite(pool))
+}
+
+async fn open_postgres(url: &str) -> Result<Db> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(redact_error(&e.to_string(), url)))?
+        .application_name("enishi")
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    let target = format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("(default database)")
+    );
+    // One direct connection first: the pool retries a refused connection
+    // until its timeout and then reports only "timed out", which hides the
+    // cause an operator needs to see.
+    let probe = tokio::time::timeout(Duration::from_secs(10), options.connect())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)
+        .and_then(|r| r)
+        .map_err(|e| StoreError::Connect(explain_pg(&target, &e, url)))?;
+    let _ = sqlx::Connection::close(probe).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| StoreError::Connect(explain_pg(&target, &e, url)))?;
+    Ok(Db::Postgres(pool))
+}
+
+fn explain_pg(target: &str, err: &sqlx::Error, url: &str) -> String {
+    let advice = match err {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("3D000") => {
+                "that database does not exist; create it (createdb NAME) or fix the URL"
+            }
+            Some("28P01" | "28000") => "PostgreSQL refused the user name or password in the URL",
+            Some("53300") => {
+                "PostgreSQL has no free connections; raise max_connections or close others"
+            }
+            _ => "PostgreSQL refused the connection",
+        },
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused: is PostgreSQL running there, and is the host and port right?"
+        }
+        sqlx::Error::PoolTimedOut => "no answer within 10 seconds: is the host reachable?",
+        sqlx::Error::Tls(_) => "the TLS handshake failed: check sslmode in the URL",
+        _ => "check that the server is running and the URL is right",
+    };
+    format!(
+        "cannot connect to PostgreSQL at {target}: {} ({advice})",
+        redact_error(&root_cause(err), url)
+    )
+}
+
+fn root_cause(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Database(db) => db.message().to_string(),
+        sqlx::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_supported_urls() {
+        assert_eq!(
+            DbConfig::from_url("sqlite://./x/db.sqlite3").unwrap(),
+            DbConfig::Sqlite {
+                path: "./x/db.sqlite3".into()
+            }
+        );
+        assert_eq!(
+            DbConfig::from_url("sqlite:/tmp/a.db?mode=rwc").unwrap(),
+            DbConfig::Sqlite {
+                path: "/tmp/a.db".into()
+            }
+        );
+        assert!(matches!(
+            DbConfig::from_url("postgresql://u:p@db.example:5432/enishi"),
+            Ok(DbConfig::Postgres { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_malformed_urls_with_advice() {
+        for (url, needle) in [
+            (
+                "mysql://root@localhost/x",
+                "unsupported database URL scheme",
+            ),
+            ("localhost:5432", "must start with postgres://"),
+            ("postgres://u@host:notaport/db", "malformed"),
+            ("postgres:///db", "names no host"),
+            ("sqlite://", "no file path"),
+        ] {
+            let err = DbConfig::from_url(url).unwrap_err().to_string();
+            assert!(err.contains(needle), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let cfg =
+            DbConfig::from_url("postgres://enishi:s3cr3t@db:5432/enishi?sslmode=require").unwrap();
+        let shown = format!("{cfg:?} {}", cfg.describe());
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("enishi:****@db:5432/enishi"), "{shown}");
+        assert!(!shown.contains("sslmode"), "{shown}");
+        assert_eq!(
+            redact_error("bad s3cr3t here", "postgres://u:s3cr3t@h/d"),
+            "bad **** here"
+        );
+    }
+}

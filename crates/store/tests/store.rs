@@ -1,0 +1,363 @@
+//! The storage layer against real engines: SQLite always, PostgreSQL when
+//! `ENISHI_TEST_POSTGRES_URL` is set (see enishi-testkit).
+
+use std::borrow::Cow;
+
+use enishi_store::migrate::{self, Migrator};
+use enishi_store::schema::{self, Column};
+use enishi_store::sqlx::migrate::{Migration, MigrationType};
+use enishi_store::sqlx::{AssertSqlSafe, SqlSafeStr};
+use enishi_store::{
+    Backend, Db, IdList, SqlValue, StoreError, TextList, bulk_insert, db_run, meta,
+};
+use enishi_testkit::{TestDb, dual_test, postgres_enabled};
+
+fn migration(version: i64, description: &'static str, sql: &str) -> Migration {
+    Migration::new(
+        version,
+        Cow::Borrowed(description),
+        MigrationType::Simple,
+        AssertSqlSafe(sql.to_string()).into_sql_str(),
+        false,
+    )
+}
+
+async fn table_names(db: &Db) -> Vec<String> {
+    let mut names: Vec<String> = schema::columns(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.table)
+        .collect();
+    names.dedup();
+    names
+}
+
+#[tokio::test]
+async fn both_migration_folders_have_the_same_migrations() {
+    let describe = |m: &Migrator| -> Vec<(i64, String)> {
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect()
+    };
+    assert_eq!(describe(&migrate::SQLITE), describe(&migrate::POSTGRES));
+    assert!(migrate::SQLITE.iter().next().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_engines_migrate_to_the_same_tables_columns_and_types() {
+    if !postgres_enabled() {
+        return;
+    }
+    let sqlite = TestDb::create(Backend::Sqlite).await;
+    let postgres = TestDb::create(Backend::Postgres).await;
+    // Tables only one engine has, on purpose (FTS5 shadow tables, …): none yet.
+    const ONLY_SQLITE: &[&str] = &[];
+    const ONLY_POSTGRES: &[&str] = &[];
+    let keep = |cols: Vec<Column>, skip: &[&str]| -> Vec<Column> {
+        cols.into_iter()
+            .filter(|c| !skip.contains(&c.table.as_str()))
+            .collect()
+    };
+    let a = keep(schema::columns(&sqlite.db).await.unwrap(), ONLY_SQLITE);
+    let b = keep(schema::columns(&postgres.db).await.unwrap(), ONLY_POSTGRES);
+    assert!(!a.is_empty(), "the schema has tables");
+    let only_a: Vec<_> = a.iter().filter(|c| !b.contains(c)).collect();
+    let only_b: Vec<_> = b.iter().filter(|c| !a.contains(c)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "schemas differ:\n  only in SQLite: {only_a:#?}\n  only in PostgreSQL: {only_b:#?}"
+    );
+}
+
+#[tokio::test]
+async fn bundled_sqlite_is_at_least_3_46() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let version = schema::engine_version(&test_db.db).await.unwrap();
+    let parts: Vec<u32> = version.split('.').map(|p| p.parse().unwrap()).collect();
+    assert!(
+        (parts[0], parts[1]) >= (3, 46),
+        "bundled SQLite is {version}; a dependency built for an older sqlx downgraded it"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_runs_with_wal_and_foreign_keys() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    let Db::Sqlite(pool) = &test_db.db else {
+        unreachable!()
+    };
+    let mode: String = enishi_store::sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let fk: i64 = enishi_store::sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!((mode.as_str(), fk), ("wal", 1));
+}
+
+/// `BEGIN IMMEDIATE` makes concurrent read-modify-write transactions queue
+/// instead of failing with "database is locked" or losing updates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_write_transactions_queue_instead_of_failing() {
+    let test_db = TestDb::create(Backend::Sqlite).await;
+    assert!(
+        meta::insert_once(&test_db.db, "counter", "0")
+            .await
+            .unwrap()
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..24 {
+        let db = test_db.db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.begin_write().await?;
+            let current: String = db_run!(tx tx, |conn| {
+                enishi_store::sqlx::query_scalar("SELECT value FROM meta WHERE key = 'counter'")
+                    .fetch_one(&mut *conn)
+                    .await
+            })?;
+            tokio::task::yield_now().await;
+            let next = (current.parse::<i64>().unwrap() + 1).to_string();
+            db_run!(tx tx, |conn| {
+                enishi_store::sqlx::query("UPDATE meta SET value = $1 WHERE key = 'counter'")
+                    .bind(next)
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| ())
+            })?;
+            tx.commit().await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().expect("no writer fails");
+    }
+    assert_eq!(
+        meta::get(&test_db.db, "counter").await.unwrap().as_deref(),
+        Some("24")
+    );
+}
+
+async fn transactions_commit_or_roll_back(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let insert = "INSERT INTO meta (key, value, updated_at) VALUES ($1, 'v', 0)";
+    let mut tx = db.begin_write().await.unwrap();
+    db_run!(tx tx, |conn| enishi_store::sqlx::query(insert).bind("rolled").execute(&mut *conn).await.map(|_| ()))
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    db_run!(tx tx, |conn| enishi_store::sqlx::query(insert).bind("dropped").execute(&mut *conn).await.map(|_| ()))
+        .unwrap();
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    db_run!(tx tx, |conn| enishi_store::sqlx::query(insert).bind("kept").execute(&mut *conn).await.map(|_| ()))
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(meta::get(db, "rolled").await.unwrap(), None);
+    assert_eq!(meta::get(db, "dropped").await.unwrap(), None);
+    assert_eq!(meta::get(db, "kept").await.unwrap().as_deref(), Some("v"));
+}
+
+async fn insert_once_is_once(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    assert!(meta::insert_once(db, "k", "first").await.unwrap());
+    assert!(!meta::insert_once(db, "k", "second").await.unwrap());
+    assert_eq!(meta::get(db, "k").await.unwrap().as_deref(), Some("first"));
+    meta::remove(db, "k").await.unwrap();
+    assert_eq!(meta::get(db, "k").await.unwrap(), None);
+}
+
+/// 40,000 rows × 3 columns = 120,000 values: more than either engine binds
+/// in one statement, so the helper must chunk; then lists of ids and of
+/// texts select exactly the rows asked for.
+async fn bulk_insert_chunks_and_lists_select(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let mut tx = test_db.db.begin_write().await.unwrap();
+    db_run!(tx tx, |conn| {
+        enishi_store::sqlx::query("CREATE TEMPORARY TABLE bulk_probe (id BIGINT NOT NULL PRIMARY KEY, name TEXT, flag BOOLEAN)")
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    let rows: Vec<Vec<SqlValue>> = (0..40_000i64)
+        .map(|i| {
+            vec![
+                SqlValue::Int(Some(i)),
+                SqlValue::Text(if i % 10 == 0 {
+                    None
+                } else {
+                    Some(format!("名前{i}"))
+                }),
+                SqlValue::Bool(Some(i % 2 == 0)),
+            ]
+        })
+        .collect();
+    let written = bulk_insert(&mut tx, "bulk_probe", &["id", "name", "flag"], &rows, "")
+        .await
+        .unwrap();
+    assert_eq!(written, 40_000);
+    // Conflicting rows are skipped by the suffix, not an error.
+    let again = bulk_insert(
+        &mut tx,
+        "bulk_probe",
+        &["id", "name", "flag"],
+        &rows[..5],
+        "ON CONFLICT (id) DO NOTHING",
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, 0);
+
+    let dialect = tx.dialect();
+    let by_id = format!(
+        "SELECT id FROM bulk_probe WHERE {} ORDER BY id",
+        dialect.in_list("id", 1)
+    );
+    let ids: Vec<i64> = db_run!(tx tx, |conn| {
+        enishi_store::sqlx::query_scalar(AssertSqlSafe(by_id.clone()))
+            .bind(IdList(vec![39_999, 7, 123_456, 0, 7]))
+            .fetch_all(&mut *conn)
+            .await
+    })
+    .unwrap();
+    assert_eq!(ids, vec![0, 7, 39_999]);
+    let empty: Vec<i64> = db_run!(tx tx, |conn| {
+        enishi_store::sqlx::query_scalar(AssertSqlSafe(by_id.clone()))
+            .bind(IdList(vec![]))
+            .fetch_all(&mut *conn)
+            .await
+    })
+    .unwrap();
+    assert!(empty.is_empty());
+    let by_name = format!(
+        "SELECT id FROM bulk_probe WHERE flag = $1 AND {} ORDER BY id",
+        dialect.in_list("name", 2)
+    );
+    let named: Vec<i64> = db_run!(tx tx, |conn| {
+        enishi_store::sqlx::query_scalar(AssertSqlSafe(by_name))
+            .bind(false)
+            .bind(TextList(vec!["名前3".into(), "名前4".into(), "名前5".into(), "\"quoted\" ,[x]".into()]))
+            .fetch_all(&mut *conn)
+            .await
+    })
+    .unwrap();
+    assert_eq!(named, vec![3, 5]);
+    let nulls: i64 = db_run!(tx tx, |conn| {
+        enishi_store::sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM bulk_probe WHERE name IS NULL")
+            .fetch_one(&mut *conn)
+            .await
+    })
+    .unwrap();
+    assert_eq!(nulls, 4_000);
+    tx.rollback().await.unwrap();
+}
+
+async fn bulk_insert_refuses_bad_shapes(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let mut tx = test_db.db.begin_write().await.unwrap();
+    let row = vec![vec![SqlValue::Text(Some("k".into()))]];
+    for (table, columns) in [
+        ("meta; DROP TABLE meta", vec!["key"]),
+        ("meta", vec!["Key"]),
+        ("meta", vec![]),
+    ] {
+        let err = bulk_insert(&mut tx, table, &columns, &row, "")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Config(_)), "{err}");
+    }
+    let err = bulk_insert(&mut tx, "meta", &["key", "value"], &row, "")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("row 0 has 1 values for 2 columns"),
+        "{err}"
+    );
+}
+
+/// A failing migration names itself and leaves the database exactly as it
+/// was before that migration (earlier ones stay applied).
+async fn failing_migration_is_named_and_rolled_back(backend: Backend) {
+    let test_db = TestDb::create_empty(backend).await;
+    let migrator = Migrator::with_migrations(vec![
+        migration(
+            1,
+            "create things",
+            "CREATE TABLE things (id BIGINT NOT NULL PRIMARY KEY)",
+        ),
+        migration(
+            2,
+            "add half",
+            "CREATE TABLE half_done (id BIGINT NOT NULL); INSERT INTO no_such_table VALUES (1);",
+        ),
+    ]);
+    let err = migrate::run_with(&test_db.db, &migrator).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, StoreError::MigrationFailed { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("migration 0002_add_half failed"),
+        "{message}"
+    );
+    assert!(message.contains("no_such_table"), "{message}");
+    assert!(message.contains("left as it was"), "{message}");
+    assert_eq!(table_names(&test_db.db).await, vec!["things".to_string()]);
+    let applied: Vec<i64> = db_run!(&test_db.db, |pool| {
+        enishi_store::sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(applied, vec![1]);
+}
+
+/// Running the migrations again changes nothing; a database migrated by a
+/// newer binary is refused with advice, not half-used.
+async fn migrations_are_idempotent_and_newer_databases_refused(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    migrate::run(&test_db.db)
+        .await
+        .expect("second run is a no-op");
+    let before = schema::columns(&test_db.db).await.unwrap();
+    let base = match backend {
+        Backend::Sqlite => &migrate::SQLITE,
+        Backend::Postgres => &migrate::POSTGRES,
+    };
+    let mut newer: Vec<Migration> = base.iter().cloned().collect();
+    newer.push(migration(
+        9_999,
+        "from the future",
+        "CREATE TABLE future_table (id BIGINT NOT NULL)",
+    ));
+    migrate::run_with(&test_db.db, &Migrator::with_migrations(newer))
+        .await
+        .unwrap();
+    let err = migrate::run(&test_db.db).await.unwrap_err().to_string();
+    assert!(err.contains("upgraded by a newer version"), "{err}");
+    assert_eq!(
+        schema::columns(&test_db.db).await.unwrap().len(),
+        before.len() + 1
+    );
+}
+
+async fn ping_answers(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    test_db.db.ping().await.unwrap();
+    assert_eq!(test_db.db.backend(), backend);
+}
+
+dual_test!(
+    transactions_commit_or_roll_back,
+    insert_once_is_once,
+    bulk_insert_chunks_and_lists_select,
+    bulk_insert_refuses_bad_shapes,
+    failing_migration_is_named_and_rolled_back,
+    migrations_are_idempotent_and_newer_databases_refused,
+    ping_answers,
+);

@@ -1,0 +1,102 @@
+//! What every page knows about the request it answers: the language, the
+//! translator, the CSRF token for its forms, where it is (for the language
+//! switch to come back to), and the request id.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, Uri};
+use enishi_core::Lang;
+
+use crate::csrf::{self, CsrfToken};
+use crate::i18n::Tr;
+use crate::{AppError, AppState, assets};
+
+/// Cookie remembering the language chosen with the language switch.
+pub const LANG_COOKIE: &str = "enishi_lang";
+/// Header carrying the request id (set by the request-id layer).
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The request's language: the `enishi_lang` cookie, else
+/// `Accept-Language`, else Japanese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    Lang::negotiate(
+        csrf::cookie(headers, LANG_COOKIE),
+        headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// The page context handed to every template as `ctx`.
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub lang: Lang,
+    pub tr: Tr,
+    /// The CSRF token to render into forms (`<input name="csrf">`).
+    pub csrf: String,
+    /// Path and query of this page, for forms that come back here.
+    pub here: String,
+    pub request_id: Option<String>,
+}
+
+impl PageCtx {
+    /// Builds the context from request parts without the extractor machinery
+    /// (the error renderer uses this).
+    pub fn from_request_parts_sync(
+        headers: &HeaderMap,
+        extensions: &Extensions,
+        uri: &Uri,
+    ) -> PageCtx {
+        let lang = lang_of(headers);
+        PageCtx {
+            lang,
+            tr: Tr::new(lang),
+            csrf: extensions
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            here: uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "/".into()),
+            request_id: headers
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+
+    /// Translates `key` into the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.tr.get(key)
+    }
+
+    /// The cache-busting URL of a static asset.
+    pub fn asset(&self, name: &str) -> &'static str {
+        assets::url(name)
+    }
+
+    /// `ja` or `en`, for `<html lang>`.
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// Every language with whether it is the current one (language switch).
+    pub fn languages(&self) -> Vec<(&'static str, &'static str, bool)> {
+        Lang::ALL
+            .iter()
+            .map(|l| (l.code(), l.native_name(), *l == self.lang))
+            .collect()
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
+        Ok(PageCtx::from_request_parts_sync(
+            &parts.headers,
+            &parts.extensions,
+            &parts.uri,
+        ))
+    }
+}

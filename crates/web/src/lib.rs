@@ -1,0 +1,112 @@
+//! # enishi-web — what people and programs talk to
+//!
+//! The axum application: server-rendered pages (askama, auto-escaped), the
+//! JSON API under `/api/v1` with its OpenAPI document, static assets
+//! embedded in the binary, and the i18n catalogue (Japanese first).
+//!
+//! Every route is a row of one table ([`routes::table`]): path, method,
+//! handler and who may call it. The router is built from that table and the
+//! authorization-matrix test walks the same table, so a route cannot exist
+//! without its access rule being tested.
+//!
+//! Failures have one path ([`error`]): handlers return [`AppError`], and one
+//! middleware turns every error response — ours, axum's rejections, the body
+//! limit, the timeout, a caught panic — into an HTML page in the visitor's
+//! language or, under `/api`, an RFC 9457 problem document.
+
+pub mod api;
+pub mod assets;
+pub mod csrf;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+mod layers;
+pub mod routes;
+pub mod site;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use enishi_store::Db;
+use tokio::net::TcpListener;
+
+pub use error::AppError;
+
+/// Settings the web layer needs. Built by the CLI from flags and `ENISHI_*`
+/// variables; by the test kit from its own choices.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// The public address of the site. Every link we send out (e-mail,
+    /// calendar files) is built from this, never from the request's `Host`.
+    pub base_url: url::Url,
+    /// A request taking longer than this is answered with 408.
+    pub request_timeout: Duration,
+    /// Largest request body accepted, in bytes (413 above it).
+    pub body_limit: usize,
+}
+
+impl WebConfig {
+    /// Defaults for a site at `base_url`.
+    pub fn new(base_url: url::Url) -> WebConfig {
+        WebConfig {
+            base_url,
+            request_timeout: Duration::from_secs(30),
+            body_limit: 1024 * 1024,
+        }
+    }
+
+    /// Cookies carry `Secure` when the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState(Arc<StateInner>);
+
+pub struct StateInner {
+    pub db: Db,
+    pub config: WebConfig,
+    /// The OpenAPI document, rendered once at start-up.
+    pub openapi_json: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState(Arc::new(StateInner {
+            db,
+            config,
+            openapi_json: api::openapi_json(),
+        }))
+    }
+}
+
+/// The whole application: the route table plus the layers every request
+/// passes through.
+pub fn app(state: AppState) -> Router {
+    let router = routes::router();
+    layers::wrap(router, &state).with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves; requests already
+/// in flight are finished before this returns.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

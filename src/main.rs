@@ -1,0 +1,252 @@
+//! `enishi` — the one binary: web server, migrations, demo data (and, as
+//! capabilities land, operator tools, imports and backups).
+//!
+//! Every failure a person can cause (a wrong flag, an unwritable directory,
+//! a bad database URL, a busy port) ends the program with one line on
+//! stderr saying what is wrong and how to fix it, and exit code 1 (clap's
+//! own usage errors exit with 2).
+
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use enishi_store::{Db, DbConfig};
+use enishi_web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "enishi",
+    version,
+    about = "Enishi (縁): run your company's official alumni network",
+    long_about = "Enishi (縁): run your company's official alumni network.\n\n\
+        Start here:  enishi serve --demo\n\
+        then open the address it prints. Data is kept in ./enishi-data (SQLite) \
+        unless you give --database-url postgres://…",
+    after_help = "Every option can also be set with the ENISHI_* environment variable shown next to it."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// How log lines are written to stderr.
+    #[arg(long, global = true, env = "ENISHI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (creates and migrates the database first).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DbArgs),
+    /// Load the demo data (once; running it again changes nothing), then exit.
+    Demo(DbArgs),
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory for the embedded SQLite database and other local files.
+    #[arg(long, env = "ENISHI_DATA_DIR", default_value = "./enishi-data")]
+    data_dir: PathBuf,
+
+    /// Use PostgreSQL instead of the embedded SQLite,
+    /// e.g. postgres://USER:PASSWORD@HOST:5432/DATABASE
+    #[arg(long, env = "ENISHI_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// Address and port to listen on (0.0.0.0:8080 to accept connections from other machines).
+    #[arg(long, env = "ENISHI_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+
+    /// The address people use to reach the site, e.g. https://alumni.example.co.jp.
+    /// Links in e-mails are built from it. Default: http://<bind>/
+    #[arg(long, env = "ENISHI_BASE_URL")]
+    base_url: Option<String>,
+
+    /// Load the demo data before serving (only the first time; idempotent).
+    #[arg(long, env = "ENISHI_DEMO")]
+    demo: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// A failure to report as one line.
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(err: E) -> Fatal {
+        Fatal(err.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(Fatal(format!("cannot start the async runtime: {e}"))),
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(fatal) => fail(fatal),
+    }
+}
+
+fn fail(Fatal(message): Fatal) -> ExitCode {
+    eprintln!("enishi: error: {message}");
+    ExitCode::FAILURE
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ENISHI_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(command: Command) -> Result<(), Fatal> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            let db = open(&args).await?;
+            db.close().await;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let db = open(&args).await?;
+            let loaded = demo::load(&db).await?;
+            db.close().await;
+            println!("{}", demo::summary(&loaded));
+            Ok(())
+        }
+    }
+}
+
+/// Opens and migrates the database the flags point at.
+async fn open(args: &DbArgs) -> Result<Db, Fatal> {
+    let config = match &args.database_url {
+        Some(url) => DbConfig::from_url(url)?,
+        None => DbConfig::sqlite_in(&args.data_dir),
+    };
+    tracing::debug!(database = %config.describe(), "opening the database");
+    let db = config.open().await?;
+    enishi_store::migrate::run(&db).await?;
+    Ok(db)
+}
+
+fn base_url(args: &ServeArgs, bound: SocketAddr) -> Result<url::Url, Fatal> {
+    let Some(given) = &args.base_url else {
+        let host = if bound.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            bound.ip().to_string()
+        };
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
+        return Ok(url::Url::parse(&format!(
+            "http://{host}:{}/",
+            bound.port()
+        ))?);
+    };
+    let url = url::Url::parse(given).map_err(|e| {
+        Fatal(format!(
+            "--base-url {given:?} is not a URL ({e}); write it like https://alumni.example.co.jp"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Fatal(format!(
+            "--base-url {given:?} must start with https:// (or http://) and name a host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Fatal(format!(
+            "--base-url {given:?} must not have a ?query or #fragment"
+        )));
+    }
+    Ok(url)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Fatal> {
+    // Check --base-url before touching the database, so a typo costs nothing.
+    base_url(&args, args.bind)?;
+    let db = open(&args.db).await?;
+    if args.demo {
+        let loaded = demo::load(&db).await?;
+        tracing::info!("{}", demo::summary(&loaded));
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind).await.map_err(|e| {
+        let advice = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                "the address is already in use; stop the program using it or choose another with --bind"
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied; ports below 1024 need privileges, choose e.g. --bind 127.0.0.1:8080"
+            }
+            std::io::ErrorKind::AddrNotAvailable => "this machine has no such address; check --bind",
+            _ => "check --bind",
+        };
+        Fatal(format!("cannot listen on {}: {advice} ({e})", args.bind))
+    })?;
+    let bound = listener.local_addr()?;
+    let base = base_url(&args, bound)?;
+    let state = AppState::new(db.clone(), WebConfig::new(base.clone()));
+    tracing::info!(address = %bound, base_url = %base, "Enishi {} is serving", env!("CARGO_PKG_VERSION"));
+    println!("Enishi is running. Open {base} in your browser (Ctrl+C stops it).");
+    enishi_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl+C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}
