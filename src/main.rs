@@ -7,6 +7,7 @@
 //! own usage errors exit with 2).
 
 mod demo;
+mod operator;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,6 +45,38 @@ enum Command {
     Migrate(DbArgs),
     /// Load the demo data (once; running it again changes nothing), then exit.
     Demo(DbArgs),
+    /// Platform operator tools.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Make an account a platform operator (creating it if needed) and print
+    /// a one-time sign-in link for it.
+    Create(OperatorArgs),
+}
+
+#[derive(Args)]
+struct OperatorArgs {
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// The operator's e-mail address.
+    #[arg(long)]
+    email: String,
+
+    /// The name shown for a new account (default: the part before the @).
+    #[arg(long)]
+    name: Option<String>,
+
+    /// The site's public address, for the sign-in link.
+    #[arg(
+        long,
+        env = "ENISHI_BASE_URL",
+        default_value = "http://127.0.0.1:8080/"
+    )]
+    base_url: String,
 }
 
 #[derive(Args, Clone)]
@@ -75,6 +108,20 @@ struct ServeArgs {
     /// Load the demo data before serving (only the first time; idempotent).
     #[arg(long, env = "ENISHI_DEMO")]
     demo: bool,
+
+    /// Reverse proxies whose X-Forwarded-For header is believed, as
+    /// comma-separated addresses or ranges (e.g. 127.0.0.1,10.0.0.0/8).
+    #[arg(long, env = "ENISHI_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<enishi_core::net::IpRange>,
+
+    /// SMTP server for outgoing mail, e.g. smtp://USER:PASSWORD@HOST:587?tls=required
+    /// or smtps://…:465. Without it, mail is kept in the outbox for operators to read.
+    #[arg(long, env = "ENISHI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+
+    /// Sender of outgoing mail. Default: Enishi <no-reply@HOST of --base-url>.
+    #[arg(long, env = "ENISHI_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -148,6 +195,14 @@ async fn run(command: Command) -> Result<(), Fatal> {
             println!("{}", demo::summary(&loaded));
             Ok(())
         }
+        Command::Operator(OperatorCommand::Create(args)) => {
+            let base = parse_base_url(&args.base_url)?;
+            let db = open(&args.db).await?;
+            let link = operator::create(&db, &args.email, args.name.as_deref(), &base).await;
+            db.close().await;
+            println!("{}", link?);
+            Ok(())
+        }
     }
 }
 
@@ -161,6 +216,25 @@ async fn open(args: &DbArgs) -> Result<Db, Fatal> {
     let db = config.open().await?;
     enishi_store::migrate::run(&db).await?;
     Ok(db)
+}
+
+fn parse_base_url(given: &str) -> Result<url::Url, Fatal> {
+    let url = url::Url::parse(given).map_err(|e| {
+        Fatal(format!(
+            "--base-url {given:?} is not a URL ({e}); write it like https://alumni.example.co.jp"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Fatal(format!(
+            "--base-url {given:?} must start with https:// (or http://) and name a host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Fatal(format!(
+            "--base-url {given:?} must not have a ?query or #fragment"
+        )));
+    }
+    Ok(url)
 }
 
 fn base_url(args: &ServeArgs, bound: SocketAddr) -> Result<url::Url, Fatal> {
@@ -199,8 +273,9 @@ fn base_url(args: &ServeArgs, bound: SocketAddr) -> Result<url::Url, Fatal> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Fatal> {
-    // Check --base-url before touching the database, so a typo costs nothing.
+    // Check settings before touching the database, so a typo costs nothing.
     base_url(&args, args.bind)?;
+    let mailer = mailer(&args, &base_url(&args, args.bind)?)?;
     let db = open(&args.db).await?;
     if args.demo {
         let loaded = demo::load(&db).await?;
@@ -221,13 +296,39 @@ async fn serve(args: ServeArgs) -> Result<(), Fatal> {
     })?;
     let bound = listener.local_addr()?;
     let base = base_url(&args, bound)?;
-    let state = AppState::new(db.clone(), WebConfig::new(base.clone()));
+    let worker = enishi_jobs::Worker::new(
+        db.clone(),
+        enishi_jobs::Handlers::standard(mailer),
+        enishi_jobs::WorkerConfig::default(),
+    )
+    .spawn();
+    let mut config = WebConfig::new(base.clone());
+    config.trusted_proxies = args.trusted_proxies.clone();
+    let state = AppState::with_waker(db.clone(), config, Some(worker.waker()));
     tracing::info!(address = %bound, base_url = %base, "Enishi {} is serving", env!("CARGO_PKG_VERSION"));
+    if args.smtp_url.is_none() {
+        tracing::info!(
+            "no SMTP server configured (--smtp-url): mail is kept in the outbox at /operator/outbox"
+        );
+    }
     println!("Enishi is running. Open {base} in your browser (Ctrl+C stops it).");
     enishi_web::serve(listener, state, shutdown_signal()).await?;
+    worker.stop().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn mailer(args: &ServeArgs, base: &url::Url) -> Result<enishi_jobs::mail::Mailer, Fatal> {
+    let from = args.mail_from.clone().unwrap_or_else(|| {
+        format!(
+            "Enishi <no-reply@{}>",
+            base.host_str().unwrap_or("localhost")
+        )
+    });
+    let mailer =
+        enishi_jobs::mail::Mailer::from_settings(args.smtp_url.as_deref(), &from).map_err(Fatal)?;
+    Ok(mailer)
 }
 
 /// Resolves on SIGINT (Ctrl+C) or SIGTERM.

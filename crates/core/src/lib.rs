@@ -8,7 +8,17 @@
 //! Each capability gets one module here with the same name it has in
 //! `enishi-store` and `enishi-web` (`core::events`, `store::events`,
 //! `web::events`), so a reader who knows one layer knows all three.
+//!
+//! Validation errors carry a catalogue key (`invalid.…`); the web layer
+//! shows the message in the person's language.
 
+pub mod email;
 pub mod lang;
+pub mod net;
+pub mod password;
+pub mod secret;
+pub mod text;
+pub mod time;
+pub mod tz;
 
 pub use lang::Lang;

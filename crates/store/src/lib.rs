@@ -17,13 +17,21 @@
 //! as they land), each taking the tenant scope as its first argument once
 //! networks exist.
 
+pub mod accounts;
+pub mod api_tokens;
+pub mod audit;
 pub mod bulk;
 mod connect;
+pub mod jobs;
+pub mod login_tokens;
 pub mod meta;
 pub mod migrate;
+pub mod outbox;
 pub mod postgres;
 pub mod schema;
+pub mod sessions;
 pub mod sqlite;
+pub mod throttle;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -116,6 +124,9 @@ pub enum StoreError {
     /// The migration history does not fit this binary.
     #[error("{0}")]
     MigrationHistory(String),
+    /// A uniqueness rule refused the write; names what collided.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
     /// Any other database error.
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),

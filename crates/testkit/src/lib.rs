@@ -4,8 +4,9 @@
 //!   directory, or a new PostgreSQL database created for this test and
 //!   dropped after it (`ENISHI_TEST_POSTGRES_URL` names the server).
 //! * [`TestApp`]: the real application served on `127.0.0.1:0` over such a
-//!   database, with an HTTP client that keeps cookies and fills in CSRF
-//!   tokens like a browser's form would.
+//!   database, its job worker sending mail to a real SMTP server
+//!   ([`MailSink`]), and [`Visitor`]s: HTTP clients that keep cookies and
+//!   fill in CSRF tokens like a browser's form would.
 //! * [`Browser`]: headless Chromium through chromedriver (Debian's
 //!   `chromium` and `chromium-driver`), for journeys and screenshots.
 //! * [`dual_test!`]: runs one test body on SQLite and on PostgreSQL.
@@ -16,11 +17,13 @@
 
 mod browser;
 mod db;
+mod mail;
 
 use std::io::Write;
 use std::sync::{Arc, Once};
 
 use enishi_store::Db;
+use enishi_store::accounts::{self, Account};
 use enishi_web::{AppState, WebConfig};
 use reqwest::cookie::CookieStore;
 use tokio::sync::oneshot;
@@ -29,6 +32,7 @@ use tokio::task::JoinHandle;
 pub use browser::Browser;
 pub use db::TestDb;
 pub use enishi_store::Backend;
+pub use mail::{Mail, MailSink};
 
 /// Environment variable naming the PostgreSQL server for the suite, e.g.
 /// `postgres://postgres@127.0.0.1:5432/postgres`.
@@ -88,17 +92,28 @@ macro_rules! dual_test {
     )+};
 }
 
-/// The real application on a free local port over a fresh database.
+/// The real application on a free local port over a fresh database, with
+/// its job worker sending mail to a real SMTP sink.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub base: String,
     pub db: Db,
     pub backend: Backend,
-    pub client: reqwest::Client,
-    jar: Arc<reqwest::cookie::Jar>,
+    /// The default visitor (a browser with its own cookies).
+    pub visitor: Visitor,
+    /// Every e-mail the application sent.
+    pub mail: MailSink,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    worker: Option<enishi_jobs::WorkerHandle>,
     _database: TestDb,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Visitor;
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
 }
 
 impl TestApp {
@@ -117,21 +132,189 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{port}");
         let mut config = WebConfig::new(url::Url::parse(&format!("{base}/")).expect("base url"));
         tweak(&mut config);
-        let state = AppState::new(database.db.clone(), config);
+        let mail = MailSink::start().await;
+        let mailer = enishi_jobs::mail::Mailer::from_settings(
+            Some(&mail.url()),
+            "Enishi <no-reply@enishi.test>",
+        )
+        .expect("mailer");
+        let worker = enishi_jobs::Worker::new(
+            database.db.clone(),
+            enishi_jobs::Handlers::standard(mailer),
+            enishi_jobs::WorkerConfig {
+                idle: std::time::Duration::from_millis(50),
+                backoff: std::time::Duration::from_millis(100),
+                ..Default::default()
+            },
+        )
+        .spawn();
+        let state = AppState::with_waker(database.db.clone(), config, Some(worker.waker()));
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(enishi_web::serve(listener, state, async {
             let _ = rx.await;
         }));
-        let (client, jar) = new_client();
         TestApp {
+            visitor: Visitor::new(&base),
             base,
             db: database.db.clone(),
             backend,
-            client,
-            jar,
+            mail,
             shutdown: Some(tx),
             server: Some(server),
+            worker: Some(worker),
             _database: database,
+        }
+    }
+
+    /// The database URL (for starting the real binary against it).
+    pub fn database_url(&self) -> String {
+        match &self._database.config {
+            enishi_store::DbConfig::Sqlite { path } => format!("sqlite://{}", path.display()),
+            enishi_store::DbConfig::Postgres { url } => url.clone(),
+        }
+    }
+
+    /// Another visitor: a separate browser with its own cookies.
+    pub fn new_visitor(&self) -> Visitor {
+        Visitor::new(&self.base)
+    }
+
+    /// Creates an account with a verified primary address (and a password,
+    /// if given) directly in the database.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password: Option<&str>,
+        operator: bool,
+    ) -> Account {
+        let account = accounts::create(
+            &self.db,
+            &accounts::NewAccount {
+                display_name: name,
+                email,
+                email_verified: true,
+                lang: "ja",
+                time_zone: "Asia/Tokyo",
+                is_operator: operator,
+            },
+        )
+        .await
+        .expect("create account");
+        if let Some(password) = password {
+            let hash = enishi_web::auth::hash_password(password.to_string())
+                .await
+                .expect("hash");
+            accounts::set_password_hash(&self.db, account.id, Some(&hash))
+                .await
+                .expect("set password");
+        }
+        accounts::by_id(&self.db, account.id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Signs `visitor` in by e-mailed link, as a person would: asks for a
+    /// link, opens the mail that arrived in the SMTP sink, confirms.
+    pub async fn sign_in_by_link(&self, visitor: &Visitor, email: &str) {
+        let before = self.mail.to(email).len();
+        let res = visitor.post_form("/signin/link", &[("email", email)]).await;
+        assert_eq!(res.status(), 200, "link request");
+        let mail = self.mail.wait_for_nth(email, before + 1).await;
+        let link = mail.link("/signin/link?token=");
+        let path = link.strip_prefix(&self.base).expect("link on our base URL");
+        let (status, page) = visitor.get_text(path).await;
+        assert_eq!(status, 200, "{page}");
+        let token = path
+            .split("token=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        let res = visitor
+            .post_form("/signin/link/confirm", &[("token", token)])
+            .await;
+        assert_eq!(res.status(), 303, "confirm");
+    }
+
+    /// A visitor signed in as `account_id` through a session made directly
+    /// in the database (fast; the sign-in flows have tests of their own).
+    pub async fn visitor_signed_in_as(&self, account_id: i64) -> Visitor {
+        let visitor = self.new_visitor();
+        let token = format!("{:064x}", unique_number());
+        let now = enishi_store::now_ms();
+        enishi_store::sessions::create(
+            &self.db,
+            &enishi_store::sessions::NewSession {
+                token_hash: &enishi_core::secret::hash_token(&token),
+                account_id,
+                now,
+                expires_at: now + enishi_web::auth::SESSION_TTL_MS,
+                ip: Some("127.0.0.1"),
+                user_agent: Some("testkit"),
+            },
+        )
+        .await
+        .expect("create session");
+        visitor.set_cookie(enishi_web::auth::SESSION_COOKIE, &token);
+        visitor.get("/").await;
+        visitor
+    }
+
+    /// Signs `visitor` in with a password; returns the response.
+    pub async fn sign_in(
+        &self,
+        visitor: &Visitor,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        visitor
+            .post_form("/signin", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Stops the server (waiting for requests in flight) and the worker.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        if let Some(worker) = self.worker.take() {
+            worker.stop().await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// A browser-like HTTP client: its own cookie jar, no automatic redirects,
+/// and forms submitted with the CSRF token the site gave it.
+pub struct Visitor {
+    pub base: String,
+    pub client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+}
+
+impl Visitor {
+    pub fn new(base: &str) -> Visitor {
+        let (client, jar) = new_client();
+        Visitor {
+            base: base.to_string(),
+            client,
+            jar,
         }
     }
 
@@ -140,7 +323,7 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// `GET path` with this app's client (cookies kept).
+    /// `GET path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
@@ -152,8 +335,8 @@ impl TestApp {
         (status, res.text().await.expect("body"))
     }
 
-    /// The CSRF token the site gave this client (after it has loaded a page).
-    pub fn csrf_token(&self) -> Option<String> {
+    /// The value of cookie `name` for this site.
+    pub fn cookie(&self, name: &str) -> Option<String> {
         let url = url::Url::parse(&self.base).expect("base");
         let header = self.jar.cookies(&url)?;
         header
@@ -161,12 +344,24 @@ impl TestApp {
             .ok()?
             .split(';')
             .filter_map(|p| p.trim().split_once('='))
-            .find(|(k, _)| *k == enishi_web::csrf::COOKIE_NAME)
+            .find(|(k, _)| *k == name)
             .map(|(_, v)| v.to_string())
     }
 
-    /// Submits a form to `path` as a browser would: loads `/` first if no
-    /// CSRF token is known yet, then posts `fields` plus the token.
+    /// Sets a cookie for this site, as if the site had set it.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        let url = url::Url::parse(&self.base).expect("base");
+        self.jar
+            .add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+    }
+
+    /// The CSRF token the site gave this visitor (after a page load).
+    pub fn csrf_token(&self) -> Option<String> {
+        self.cookie(enishi_web::csrf::COOKIE_NAME)
+    }
+
+    /// Submits a form as a browser would: loads `/` first if no CSRF token
+    /// is known yet, then posts `fields` plus the token.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         if self.csrf_token().is_none() {
             self.get("/").await;
@@ -181,31 +376,16 @@ impl TestApp {
             .await
             .expect("POST")
     }
-
-    /// Stops the server, waiting for requests in flight.
-    pub async fn stop(mut self) {
-        self.shutdown_now().await;
-    }
-
-    async fn shutdown_now(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
-        }
-    }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.abort();
-        }
-    }
+/// A number unique within this process (for names and tokens in tests).
+pub fn unique_number() -> u128 {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    nanos ^ (u128::from(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) << 100)
 }
 
 /// A client like a fresh browser: its own cookie jar, no automatic redirects.

@@ -27,9 +27,44 @@ use crate::{AppError, AppState};
 Errors are RFC 9457 problem documents (`application/problem+json`).",
     ),
     components(schemas(crate::error::Problem)),
-    tags((name = "server", description = "About this server"))
+    modifiers(&Security),
+    tags(
+        (name = "server", description = "About this server"),
+        (name = "account", description = "The signed-in account and its API tokens")
+    )
 )]
 struct ApiDoc;
+
+/// How callers authenticate: a personal API token (`Authorization: Bearer
+/// enishi_…`), or the browser session cookie (then writes need the
+/// `X-CSRF-Token` header or a same-origin `Origin`).
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut OpenApi) {
+        // utoipa copies Cargo's (empty) licence field; an empty name is invalid.
+        openapi.info.license = None;
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Personal API token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
 
 /// The document's frame (info, tags, shared schemas) before the operations
 /// of the route table are added.

@@ -8,9 +8,17 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, Uri};
 use enishi_core::Lang;
 
+use crate::auth::Viewer;
 use crate::csrf::{self, CsrfToken};
 use crate::i18n::Tr;
 use crate::{AppError, AppState, assets};
+
+fn header_me(viewer: &Viewer) -> Option<HeaderMe> {
+    viewer.account().map(|a| HeaderMe {
+        display_name: a.display_name.clone(),
+        is_operator: a.is_operator,
+    })
+}
 
 /// Cookie remembering the language chosen with the language switch.
 pub const LANG_COOKIE: &str = "enishi_lang";
@@ -36,6 +44,15 @@ pub struct PageCtx {
     /// Path and query of this page, for forms that come back here.
     pub here: String,
     pub request_id: Option<String>,
+    /// Who is signed in, for the header.
+    pub me: Option<HeaderMe>,
+}
+
+/// What the header shows of the signed-in person.
+#[derive(Clone, Debug)]
+pub struct HeaderMe {
+    pub display_name: String,
+    pub is_operator: bool,
 }
 
 impl PageCtx {
@@ -62,7 +79,18 @@ impl PageCtx {
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            me: extensions.get::<Viewer>().and_then(header_me),
         }
+    }
+
+    /// Shows `viewer` in the header.
+    pub fn set_viewer(&mut self, viewer: &Viewer) {
+        self.me = header_me(viewer);
+    }
+
+    /// A translated message with `{name}` placeholders filled.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.tr.fmt(key, args)
     }
 
     /// Translates `key` into the page's language.
@@ -99,4 +127,9 @@ impl FromRequestParts<AppState> for PageCtx {
             &parts.uri,
         ))
     }
+}
+
+/// ISO 8601 (UTC) for a stored instant, for `<time datetime>`.
+pub fn iso(ms: &i64) -> String {
+    enishi_core::time::iso_utc(*ms)
 }

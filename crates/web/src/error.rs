@@ -29,12 +29,23 @@ pub enum AppError {
     CsrfFailed,
     #[error("forbidden")]
     Forbidden,
+    #[error("sign-in required")]
+    Unauthorized,
+    /// A rate limit was hit; try again after this many seconds.
+    #[error("too many requests; retry after {0} s")]
+    TooManyRequests(u64),
     #[error("not found")]
     NotFound,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A field failed validation; `message` is already translated.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
     /// An extractor rejected the request; `detail` is axum's message.
     #[error("{status}: {detail}")]
     Rejected { status: StatusCode, detail: String },
@@ -52,10 +63,13 @@ impl AppError {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::CsrfFailed | AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Rejected { status, .. } => *status,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +80,9 @@ impl AppError {
         match self {
             AppError::CsrfFailed => info.code = "csrf",
             AppError::Rejected { detail, .. } => info.detail = Some(detail.clone()),
+            AppError::Invalid { field, message } => {
+                info.detail = Some(format!("{field}: {message}"))
+            }
             AppError::Internal(e) | AppError::Unavailable(e) => info.internal = Some(e.clone()),
             _ => {}
         }
@@ -82,6 +99,12 @@ impl From<enishi_store::StoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
+        if let AppError::TooManyRequests(secs) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                HeaderValue::from_str(&secs.max(1).to_string()).expect("digits"),
+            );
+        }
         response.extensions_mut().insert(self.info());
         response
     }
@@ -182,20 +205,26 @@ struct ErrorPage {
 /// Middleware: renders every error response (see the module docs).
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path() == "/api" || req.uri().path().starts_with("/api/");
-    let ctx = PageCtx::from_request_parts_sync(req.headers(), req.extensions(), req.uri());
+    let mut ctx = PageCtx::from_request_parts_sync(req.headers(), req.extensions(), req.uri());
     let instance = req.uri().path().to_owned();
     let response = next.run(req).await;
+    if let Some(viewer) = response.extensions().get::<crate::auth::Viewer>() {
+        ctx.set_viewer(viewer);
+    }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
         || response.extensions().get::<KeepBody>().is_some()
     {
         return response;
     }
-    let info = response
-        .extensions()
-        .get::<ErrorInfo>()
-        .cloned()
-        .unwrap_or_else(|| ErrorInfo::for_status(status));
+    // A handler that answered with its own page or document (a form shown
+    // again with its errors, a 410 explaining a spent link) keeps it; what
+    // carries only an ErrorInfo, or a bare/plain-text body, is rendered here.
+    let info = response.extensions().get::<ErrorInfo>().cloned();
+    if info.is_none() && !is_plain_or_empty(response.headers()) {
+        return response;
+    }
+    let info = info.unwrap_or_else(|| ErrorInfo::for_status(status));
     let (mut parts, body) = response.into_parts();
     let mut info = info;
     if info.detail.is_none() && status.is_client_error() && is_plain_text(&parts.headers) {
@@ -241,7 +270,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             status: status.as_u16(),
             title: ctx.t(&format!("error.{}.title", info.code)),
             message: ctx.t(&format!("error.{}.message", info.code)),
-            request_id: ctx.request_id.clone(),
+            // Worth quoting to support only when something broke on our side.
+            request_id: ctx.request_id.clone().filter(|_| status.is_server_error()),
             ctx,
         };
         parts.headers.insert(
@@ -254,6 +284,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }))
     };
     Response::from_parts(parts, body)
+}
+
+fn is_plain_or_empty(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(CONTENT_TYPE).is_none() || is_plain_text(headers)
 }
 
 fn is_plain_text(headers: &axum::http::HeaderMap) -> bool {

@@ -1,6 +1,7 @@
 //! The layers every request passes through, outermost first:
 //! request id → tracing span → request id echoed on the response →
-//! security headers → CSRF cookie → error rendering → panic catcher →
+//! security headers → CSRF cookie → error rendering → viewer (session or
+//! API token) → panic catcher →
 //! timeout → body-size limit → the route.
 
 use std::any::Any;
@@ -25,7 +26,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::ctx::REQUEST_ID;
-use crate::{AppError, AppState, csrf, error};
+use crate::{AppError, AppState, auth, csrf, error};
 
 /// Content-Security-Policy: our own scripts and styles only; no inline
 /// script; no framing.
@@ -89,6 +90,10 @@ pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             state.config.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve_viewer,
+        ))
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),

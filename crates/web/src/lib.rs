@@ -14,13 +14,18 @@
 //! limit, the timeout, a caught panic — into an HTML page in the visitor's
 //! language or, under `/api`, an RFC 9457 problem document.
 
+pub mod account;
+pub mod account_api;
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
 mod layers;
+pub mod mail;
+pub mod operator;
 pub mod routes;
 pub mod site;
 
@@ -45,6 +50,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes (413 above it).
     pub body_limit: usize,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
+    pub trusted_proxies: Vec<enishi_core::net::IpRange>,
 }
 
 impl WebConfig {
@@ -54,6 +61,7 @@ impl WebConfig {
             base_url,
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -72,6 +80,9 @@ pub struct StateInner {
     pub config: WebConfig,
     /// The OpenAPI document, rendered once at start-up.
     pub openapi_json: String,
+    /// Wakes the job worker after something was queued (optional: without
+    /// it the worker finds the job on its next poll).
+    pub jobs_waker: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -83,11 +94,34 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState::with_waker(db, config, None)
+    }
+
+    pub fn with_waker(
+        db: Db,
+        config: WebConfig,
+        jobs_waker: Option<Arc<tokio::sync::Notify>>,
+    ) -> AppState {
         AppState(Arc::new(StateInner {
             db,
             config,
             openapi_json: api::openapi_json(),
+            jobs_waker,
         }))
+    }
+
+    /// Tells the worker that a job is waiting.
+    pub fn wake_jobs(&self) {
+        if let Some(waker) = &self.jobs_waker {
+            waker.notify_one();
+        }
+    }
+
+    /// An absolute link to `path_and_query` on this site, built from
+    /// `--base-url` (never from the request's Host header).
+    pub fn link(&self, path_and_query: &str) -> String {
+        let base = self.config.base_url.as_str().trim_end_matches('/');
+        format!("{base}{path_and_query}")
     }
 }
 

@@ -6,22 +6,32 @@
 //! A row is added here, in the capability's place, or nowhere.
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::{OpenApi, PathItem};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
-use crate::{AppState, api, assets, error, site};
+use crate::auth::Viewer;
+use crate::{AppError, AppState, account, account_api, api, assets, error, operator, site};
 
 /// Who may call a route. Each later capability adds its rules here
-/// (signed-in account, network member, network admin, operator, …) with
-/// their enforcement in [`Access::layer`]; the matrix test covers each.
+/// (network member, network admin, …) with their enforcement in
+/// [`Access::layer`]; the matrix test covers each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// Anyone, signed in or not.
     Public,
+    /// A signed-in account. Others: pages redirect to sign-in (GET) or get
+    /// 401; the API answers 401.
+    SignedIn,
+    /// A platform operator. Signed-in others get 404 (the page's existence
+    /// is not revealed); anonymous visitors are sent to sign in.
+    Operator,
 }
 
 /// What a row serves.
@@ -117,9 +127,169 @@ fn method_of(item: &PathItem) -> Method {
 
 /// Every route of the application.
 pub fn table() -> Vec<Route> {
-    use Access::Public;
+    use Access::{Operator, Public, SignedIn};
     use Kind::{Machine, Page};
+    let page =
+        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
+            Route::plain(Page, method, path, access, handler)
+        };
+    let (get_, post_) = (Method::GET, Method::POST);
     vec![
+        // sign-in and accounts
+        page(get_.clone(), "/signin", Public, get(account::signin_page)),
+        page(
+            post_.clone(),
+            "/signin",
+            Public,
+            post(account::signin_password),
+        ),
+        page(
+            post_.clone(),
+            "/signin/link",
+            Public,
+            post(account::request_link),
+        ),
+        page(
+            get_.clone(),
+            "/signin/link",
+            Public,
+            get(account::link_page),
+        ),
+        page(
+            post_.clone(),
+            "/signin/link/confirm",
+            Public,
+            post(account::confirm_link),
+        ),
+        page(post_.clone(), "/signout", SignedIn, post(account::signout)),
+        page(
+            get_.clone(),
+            "/password/reset",
+            Public,
+            get(account::reset_page),
+        ),
+        page(
+            post_.clone(),
+            "/password/reset/request",
+            Public,
+            post(account::request_reset),
+        ),
+        page(
+            post_.clone(),
+            "/password/reset",
+            Public,
+            post(account::reset_password),
+        ),
+        page(
+            get_.clone(),
+            "/account",
+            SignedIn,
+            get(account::settings_page),
+        ),
+        page(
+            post_.clone(),
+            "/account",
+            SignedIn,
+            post(account::save_settings),
+        ),
+        page(
+            post_.clone(),
+            "/account/password",
+            SignedIn,
+            post(account::change_password),
+        ),
+        page(
+            get_.clone(),
+            "/account/emails",
+            SignedIn,
+            get(account::emails_page),
+        ),
+        page(
+            post_.clone(),
+            "/account/emails",
+            SignedIn,
+            post(account::add_email),
+        ),
+        page(
+            get_.clone(),
+            "/account/emails/verify",
+            Public,
+            get(account::verify_email),
+        ),
+        page(
+            post_.clone(),
+            "/account/emails/{email_id}/primary",
+            SignedIn,
+            post(account::make_primary),
+        ),
+        page(
+            post_.clone(),
+            "/account/emails/{email_id}/remove",
+            SignedIn,
+            post(account::remove_email),
+        ),
+        page(
+            get_.clone(),
+            "/account/sessions",
+            SignedIn,
+            get(account::sessions_page),
+        ),
+        page(
+            post_.clone(),
+            "/account/sessions/{session_id}/revoke",
+            SignedIn,
+            post(account::revoke_session),
+        ),
+        page(
+            post_.clone(),
+            "/account/sessions/revoke-all",
+            SignedIn,
+            post(account::revoke_all_sessions),
+        ),
+        page(
+            get_.clone(),
+            "/account/tokens",
+            SignedIn,
+            get(account::tokens_page),
+        ),
+        page(
+            post_.clone(),
+            "/account/tokens",
+            SignedIn,
+            post(account::create_token),
+        ),
+        page(
+            post_.clone(),
+            "/account/tokens/{token_id}/revoke",
+            SignedIn,
+            post(account::revoke_token),
+        ),
+        // platform operator
+        page(get_.clone(), "/operator", Operator, get(operator::home)),
+        page(
+            get_.clone(),
+            "/operator/outbox",
+            Operator,
+            get(operator::outbox),
+        ),
+        page(
+            get_.clone(),
+            "/operator/outbox/{message_id}",
+            Operator,
+            get(operator::message),
+        ),
+        page(
+            get_.clone(),
+            "/operator/jobs",
+            Operator,
+            get(operator::jobs),
+        ),
+        page(
+            get_.clone(),
+            "/operator/audit",
+            Operator,
+            get(operator::audit),
+        ),
         // site shell
         Route::plain(Page, Method::GET, "/", Public, get(site::home)),
         Route::plain(
@@ -170,6 +340,10 @@ pub fn table() -> Vec<Route> {
         ),
         // JSON API
         Route::api(Public, routes!(api::server_info)),
+        Route::api(SignedIn, routes!(account_api::me)),
+        Route::api(SignedIn, routes!(account_api::list_tokens)),
+        Route::api(SignedIn, routes!(account_api::create_token)),
+        Route::api(SignedIn, routes!(account_api::revoke_token)),
     ]
 }
 
@@ -208,6 +382,42 @@ impl Access {
     fn layer(self, handler: MethodRouter<AppState>) -> MethodRouter<AppState> {
         match self {
             Access::Public => handler,
+            Access::SignedIn | Access::Operator => {
+                handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                    enforce(self, req, next)
+                }))
+            }
         }
     }
+}
+
+async fn enforce(access: Access, req: Request, next: Next) -> Response {
+    let viewer = req.extensions().get::<Viewer>();
+    let signed_in = viewer.and_then(|v| v.account()).is_some();
+    let allowed = match access {
+        Access::Public => true,
+        Access::SignedIn => signed_in,
+        Access::Operator => viewer.is_some_and(Viewer::is_operator),
+    };
+    if allowed {
+        return next.run(req).await;
+    }
+    if signed_in {
+        return AppError::NotFound.into_response();
+    }
+    let path = req.uri().path();
+    let api = path == "/api" || path.starts_with("/api/");
+    if !api && req.method() == Method::GET {
+        let here = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let target = format!(
+            "/signin?next={}",
+            url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+        );
+        return Redirect::to(&target).into_response();
+    }
+    AppError::Unauthorized.into_response()
 }

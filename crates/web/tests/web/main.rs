@@ -2,6 +2,7 @@
 //! on SQLite and PostgreSQL; plus the catalogue checks and the browser
 //! journeys. One test binary for the crate, modules by subject.
 
+mod accounts;
 mod api;
 mod browser;
 mod errors;

@@ -1,0 +1,132 @@
+//! E-mails we write to people, in their language, with a plain-text and an
+//! HTML part rendered from the same catalogue entries. They are stored in
+//! the outbox and sent by the job worker (see `enishi_jobs::mail`). Every
+//! link in them is built from `--base-url`.
+
+use askama::Template;
+use enishi_core::Lang;
+use enishi_store::{now_ms, outbox};
+
+use crate::i18n::Tr;
+use crate::{AppError, AppState};
+
+/// Which message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    SignInLink,
+    ResetPassword,
+    VerifyEmail,
+}
+
+impl Kind {
+    fn key(self) -> &'static str {
+        match self {
+            Kind::SignInLink => "mail.signin",
+            Kind::ResetPassword => "mail.reset",
+            Kind::VerifyEmail => "mail.verify",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mail/message.txt", escape = "none")]
+struct TextMail<'a> {
+    tr: Tr,
+    key: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/message.html")]
+struct HtmlMail<'a> {
+    tr: Tr,
+    key: &'a str,
+    link: &'a str,
+}
+
+impl TextMail<'_> {
+    fn t(&self, part: &str) -> &'static str {
+        self.tr.get(&format!("{}.{part}", self.key))
+    }
+}
+
+impl HtmlMail<'_> {
+    fn t(&self, part: &str) -> &'static str {
+        self.tr.get(&format!("{}.{part}", self.key))
+    }
+}
+
+/// A rendered message.
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Renders `kind` in `lang` around `link`.
+pub fn render(kind: Kind, lang: Lang, link: &str) -> Result<Rendered, AppError> {
+    let tr = Tr::new(lang);
+    let key = kind.key();
+    let text = TextMail { tr, key, link }
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let html = HtmlMail { tr, key, link }
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Rendered {
+        subject: tr.get(&format!("{key}.subject")).to_string(),
+        text,
+        html,
+    })
+}
+
+/// Renders and queues a message to `to`.
+pub async fn send(
+    state: &AppState,
+    to: &str,
+    lang: Lang,
+    kind: Kind,
+    link: &str,
+) -> Result<(), AppError> {
+    let mail = render(kind, lang, link)?;
+    outbox::enqueue(
+        &state.db,
+        &outbox::NewMessage {
+            to,
+            subject: &mail.subject,
+            text: &mail.text,
+            html: &mail.html,
+        },
+        now_ms(),
+    )
+    .await?;
+    state.wake_jobs();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parts_carry_the_link_in_each_language() {
+        let link = "https://alumni.example.co.jp/signin/link?token=abc&next=%2F";
+        for lang in Lang::ALL {
+            for kind in [Kind::SignInLink, Kind::ResetPassword, Kind::VerifyEmail] {
+                let mail = render(kind, lang, link).unwrap();
+                assert!(!mail.subject.is_empty() && !mail.subject.contains("[?]"));
+                assert!(mail.text.contains(link), "{}", mail.text);
+                assert!(!mail.text.contains("[?]") && !mail.html.contains("[?]"));
+                // HTML escapes the ampersand inside the attribute and the text
+                assert!(
+                    mail.html.contains("token=abc&#38;next=%2F")
+                        || mail.html.contains("token=abc&amp;next=%2F"),
+                    "{}",
+                    mail.html
+                );
+            }
+        }
+        let ja = render(Kind::SignInLink, Lang::Ja, link).unwrap();
+        assert!(ja.subject.contains("サインイン"));
+    }
+}
