@@ -3,8 +3,9 @@
 //! Demo data comes in parts, one per capability, each loaded at most once
 //! per database (a `demo:<part>` marker in `meta`), so running `--demo`
 //! again changes nothing while a newer version's new parts still arrive.
-//! The foundation has no data of its own to show; the profiles, networks,
-//! posts and events issues each add their part to [`PARTS`].
+//! So far: demo accounts (an operator and an alumnus). The networks,
+//! profiles, posts and events capabilities each add their part to
+//! [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
 
@@ -14,7 +15,52 @@ type Loader =
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
 
 /// Every part, in the order it must load.
-const PARTS: &[(&str, Loader)] = &[];
+const PARTS: &[(&str, Loader)] = &[("accounts", |db| Box::pin(load_accounts(db)))];
+
+/// The demo operator's address (`.invalid`: mail to it can never leave).
+pub const OPERATOR_EMAIL: &str = "operator@demo.enishi.invalid";
+/// The demo alumnus's address and password, shown in the README.
+pub const ALUMNUS_EMAIL: &str = "suzuki@demo.enishi.invalid";
+pub const ALUMNUS_PASSWORD: &str = "enishi-demo-2026";
+
+async fn load_accounts(db: &Db) -> Result<(), StoreError> {
+    use enishi_store::accounts::{self, NewAccount};
+    let new = |display_name, email, is_operator| NewAccount {
+        display_name,
+        email,
+        email_verified: true,
+        lang: "ja",
+        time_zone: enishi_core::tz::DEFAULT,
+        is_operator,
+    };
+    accounts::create(db, &new("デモ運営者", OPERATOR_EMAIL, true)).await?;
+    let alumnus = accounts::create(db, &new("鈴木 仁志", ALUMNUS_EMAIL, false)).await?;
+    let hash = enishi_web::auth::hash_password(ALUMNUS_PASSWORD.to_string())
+        .await
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    accounts::set_password_hash(db, alumnus.id, Some(&hash)).await
+}
+
+/// A fresh one-time sign-in link for the demo operator (printed at each
+/// `serve --demo`).
+pub async fn operator_link(db: &Db, base: &url::Url) -> Result<Option<String>, StoreError> {
+    let Some(account) = enishi_store::accounts::by_verified_email(db, OPERATOR_EMAIL).await? else {
+        return Ok(None);
+    };
+    let token = enishi_web::account::issue_link(
+        db,
+        enishi_store::login_tokens::Purpose::SignIn,
+        account.id,
+        OPERATOR_EMAIL,
+        60 * 60 * 1000,
+    )
+    .await
+    .map_err(|e| StoreError::Config(e.to_string()))?;
+    Ok(Some(format!(
+        "{}/signin/link?token={token}",
+        base.as_str().trim_end_matches('/')
+    )))
+}
 
 /// What one call loaded.
 pub struct Loaded {

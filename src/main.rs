@@ -158,8 +158,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// A line for the person at the terminal. A closed stdout (a service
+/// manager that discards it) is not an error worth dying for.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 fn fail(Fatal(message): Fatal) -> ExitCode {
-    eprintln!("enishi: error: {message}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "enishi: error: {message}");
     ExitCode::FAILURE
 }
 
@@ -185,14 +193,14 @@ async fn run(command: Command) -> Result<(), Fatal> {
         Command::Migrate(args) => {
             let db = open(&args).await?;
             db.close().await;
-            println!("The database is up to date.");
+            say("The database is up to date.");
             Ok(())
         }
         Command::Demo(args) => {
             let db = open(&args).await?;
             let loaded = demo::load(&db).await?;
             db.close().await;
-            println!("{}", demo::summary(&loaded));
+            say(&demo::summary(&loaded));
             Ok(())
         }
         Command::Operator(OperatorCommand::Create(args)) => {
@@ -200,7 +208,7 @@ async fn run(command: Command) -> Result<(), Fatal> {
             let db = open(&args.db).await?;
             let link = operator::create(&db, &args.email, args.name.as_deref(), &base).await;
             db.close().await;
-            println!("{}", link?);
+            say(&link?);
             Ok(())
         }
     }
@@ -311,7 +319,14 @@ async fn serve(args: ServeArgs) -> Result<(), Fatal> {
             "no SMTP server configured (--smtp-url): mail is kept in the outbox at /operator/outbox"
         );
     }
-    println!("Enishi is running. Open {base} in your browser (Ctrl+C stops it).");
+    say(&format!(
+        "Enishi is running. Open {base} in your browser (Ctrl+C stops it)."
+    ));
+    if args.demo
+        && let Some(link) = demo::operator_link(&db, &base).await?
+    {
+        say(&format!("Demo operator: sign in within the hour at {link}"));
+    }
     enishi_web::serve(listener, state, shutdown_signal()).await?;
     worker.stop().await;
     db.close().await;

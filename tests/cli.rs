@@ -184,6 +184,8 @@ fn a_port_in_use_is_one_clear_line() {
 struct Server {
     child: Child,
     url: String,
+    /// Kept open: the server may print more lines.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Server {
@@ -198,9 +200,8 @@ impl Server {
             .spawn()
             .expect("start enishi");
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut first).unwrap();
         let Some(start) = first.find("http://") else {
             let mut err = String::new();
             child
@@ -216,7 +217,11 @@ impl Server {
             .next()
             .unwrap()
             .to_string();
-        Server { child, url }
+        Server {
+            child,
+            url,
+            _stdout: stdout,
+        }
     }
 
     fn addr(&self) -> String {
@@ -391,3 +396,276 @@ async fn binary_migrates_and_serves(backend: Backend) {
 }
 
 dual_test!(binary_migrates_and_serves);
+
+/// `enishi operator create` makes (or promotes) an operator and prints a
+/// one-time sign-in link on --base-url that works once.
+async fn operator_create_prints_a_working_link(backend: Backend) {
+    let app = enishi_testkit::TestApp::start(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = app.database_url();
+    let base = format!("{}/", app.base);
+    let out = enishi(
+        dir.path(),
+        &[
+            "operator",
+            "create",
+            "--email",
+            "Ops@Example.JP",
+            "--name",
+            "運営 太郎",
+            "--database-url",
+            &db_url,
+            "--base-url",
+            &base,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let link = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        link.starts_with(&format!("{}/signin/link?token=", app.base)),
+        "{link}"
+    );
+    let account = enishi_store::accounts::by_verified_email(&app.db, "ops@example.jp")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(account.is_operator);
+    assert_eq!(account.display_name, "運営 太郎");
+    // running it again promotes the same account, never a second one
+    let out = enishi(
+        dir.path(),
+        &[
+            "operator",
+            "create",
+            "--email",
+            "ops@example.jp",
+            "--database-url",
+            &db_url,
+            "--base-url",
+            &base,
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        enishi_store::accounts::by_verified_email(&app.db, "ops@example.jp")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        account.id
+    );
+    // the first link signs in once
+    let token = link.split("token=").nth(1).unwrap();
+    let res = app
+        .post_form("/signin/link/confirm", &[("token", token)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.get("/operator").await.status(), 200);
+    assert_eq!(
+        app.new_visitor()
+            .post_form("/signin/link/confirm", &[("token", token)])
+            .await
+            .status(),
+        410
+    );
+    // bad input
+    let out = enishi(
+        dir.path(),
+        &[
+            "operator",
+            "create",
+            "--email",
+            "not-an-address",
+            "--database-url",
+            &db_url,
+        ],
+    );
+    assert_one_line_failure(&out, "is not an e-mail address");
+}
+
+/// In Chromium: an operator made by the CLI signs in with the link that
+/// arrives in the mail sink, adds a second address and confirms it, looks
+/// at the operator pages, and signs out everywhere.
+async fn operator_journey_in_the_browser(backend: Backend) {
+    use fantoccini::Locator;
+    let Some(browser) = enishi_testkit::Browser::start(390, 844).await else {
+        return;
+    };
+    let app = enishi_testkit::TestApp::start(backend).await;
+    let tag = backend.name();
+    let dir = tempfile::tempdir().unwrap();
+    let out = enishi(
+        dir.path(),
+        &[
+            "operator",
+            "create",
+            "--email",
+            "ops@example.jp",
+            "--name",
+            "運営 花子",
+            "--database-url",
+            &app.database_url(),
+            "--base-url",
+            &format!("{}/", app.base),
+        ],
+    );
+    assert!(out.status.success());
+    let c = &browser.client;
+    let text = |css: &'static str| async move {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+
+    c.goto(&app.url("/signin")).await.unwrap();
+    assert_eq!(text("h1").await, "サインイン");
+    assert!(
+        browser.accessibility_problems().await.is_empty(),
+        "{:?}",
+        browser.accessibility_problems().await
+    );
+    browser.screenshot(&format!("signin-ja-phone-{tag}")).await;
+    c.find(Locator::Css("#link-email"))
+        .await
+        .unwrap()
+        .send_keys("ops@example.jp")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/signin/link'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h1[text()='メールを確認してください']"))
+        .await
+        .unwrap();
+    browser
+        .screenshot(&format!("signin-link-sent-phone-{tag}"))
+        .await;
+
+    let mail = app.mail.wait_for("ops@example.jp").await;
+    c.goto(&mail.link("/signin/link?token=")).await.unwrap();
+    assert_eq!(text("h1").await, "サインインを続けますか？");
+    c.find(Locator::Css("form[action='/signin/link/confirm'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h1[text()='アカウント']"))
+        .await
+        .unwrap();
+    assert_eq!(text(".session-bar a[href='/account']").await, "運営 花子");
+    assert!(
+        browser.accessibility_problems().await.is_empty(),
+        "{:?}",
+        browser.accessibility_problems().await
+    );
+    browser
+        .screenshot(&format!("account-settings-phone-{tag}"))
+        .await;
+
+    c.goto(&app.url("/account/emails")).await.unwrap();
+    c.find(Locator::Css("#new-email"))
+        .await
+        .unwrap()
+        .send_keys("hanako.private@example.com")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/account/emails'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("hanako.private@example.com") && page.contains("未確認"));
+    browser
+        .screenshot(&format!("account-emails-phone-{tag}"))
+        .await;
+    let mail = app.mail.wait_for("hanako.private@example.com").await;
+    c.goto(&mail.link("/account/emails/verify?token="))
+        .await
+        .unwrap();
+    assert_eq!(text("h1").await, "メールアドレスを確認しました");
+    c.goto(&app.url("/account/emails")).await.unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css(".badge.ok")).await.unwrap().len(),
+        2,
+        "both addresses verified"
+    );
+
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&app.url("/operator/outbox")).await.unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css(".rows .row")).await.unwrap().len(),
+        2
+    );
+    assert!(
+        browser.accessibility_problems().await.is_empty(),
+        "{:?}",
+        browser.accessibility_problems().await
+    );
+    browser
+        .screenshot(&format!("operator-outbox-desktop-{tag}"))
+        .await;
+    c.goto(&app.url("/operator/audit")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("email.verified"));
+    browser
+        .screenshot(&format!("operator-audit-desktop-{tag}"))
+        .await;
+
+    c.goto(&app.url("/account/sessions")).await.unwrap();
+    assert!(text(".badge.primary").await.contains("この端末"));
+    browser
+        .screenshot(&format!("account-sessions-desktop-{tag}"))
+        .await;
+    // sign out everywhere (the page asks for confirmation through our script)
+    c.execute("window.confirm = () => true", vec![])
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action='/account/sessions/revoke-all'] button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert_eq!(
+        text(".flash").await,
+        "すべての端末からサインアウトしました。"
+    );
+    assert_eq!(text(".session-bar a").await, "サインイン");
+    browser
+        .screenshot(&format!("signed-out-everywhere-desktop-{tag}"))
+        .await;
+    let account = enishi_store::accounts::by_verified_email(&app.db, "ops@example.jp")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        enishi_store::sessions::list(&app.db, account.id, enishi_store::now_ms())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    browser.close().await;
+}
+
+dual_test!(
+    operator_create_prints_a_working_link,
+    operator_journey_in_the_browser
+);

@@ -352,7 +352,133 @@ async fn ping_answers(backend: Backend) {
     assert_eq!(test_db.db.backend(), backend);
 }
 
+/// One verified address, one account: a second account cannot be created
+/// with it (an invitation to it finds the first), nor verify it later.
+async fn a_verified_address_belongs_to_one_account(backend: Backend) {
+    use enishi_store::accounts::{self, AddEmail, NewAccount, VerifyEmail};
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let new = |email: &'static str, verified| NewAccount {
+        display_name: "x",
+        email,
+        email_verified: verified,
+        lang: "ja",
+        time_zone: "Asia/Tokyo",
+        is_operator: false,
+    };
+    let first = accounts::create(db, &new("same@example.jp", true))
+        .await
+        .unwrap();
+    let err = accounts::create(db, &new("same@example.jp", true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict("email")), "{err}");
+    assert_eq!(
+        accounts::by_verified_email(db, "same@example.jp")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        first.id
+    );
+    // the failed create left no half account behind
+    let accounts_now: i64 = db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM accounts")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(accounts_now, 1);
+    let second = accounts::create(db, &new("second@example.jp", true))
+        .await
+        .unwrap();
+    assert!(matches!(
+        accounts::add_email(db, second.id, "same@example.jp")
+            .await
+            .unwrap(),
+        AddEmail::Added(_)
+    ));
+    assert_eq!(
+        accounts::verify_email(db, second.id, "same@example.jp")
+            .await
+            .unwrap(),
+        VerifyEmail::TakenElsewhere
+    );
+    assert_eq!(
+        accounts::add_email(db, first.id, "same@example.jp")
+            .await
+            .unwrap(),
+        AddEmail::AlreadyYours
+    );
+    // an unverified claim is dropped when the rightful owner verifies
+    accounts::create(db, &new("third@example.jp", true))
+        .await
+        .unwrap();
+    let third = accounts::by_verified_email(db, "third@example.jp")
+        .await
+        .unwrap()
+        .unwrap();
+    accounts::add_email(db, third.id, "fresh@example.jp")
+        .await
+        .unwrap();
+    accounts::add_email(db, second.id, "fresh@example.jp")
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts::verify_email(db, second.id, "fresh@example.jp")
+            .await
+            .unwrap(),
+        VerifyEmail::Verified
+    );
+    assert!(
+        accounts::emails(db, third.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.email != "fresh@example.jp")
+    );
+}
+
+/// Fixed-window counters count exactly under concurrency.
+async fn throttle_counts_exactly(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let now = enishi_store::now_ms();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let db = test_db.db.clone();
+        tasks.push(tokio::spawn(async move {
+            enishi_store::throttle::hit(&db, "k", now, 60_000)
+                .await
+                .unwrap()
+                .0
+        }));
+    }
+    let mut seen: Vec<i64> = Vec::new();
+    for t in tasks {
+        seen.push(t.await.unwrap());
+    }
+    seen.sort();
+    assert_eq!(seen, (1..=40).collect::<Vec<_>>());
+    assert_eq!(
+        enishi_store::throttle::peek(&test_db.db, "k", now + 1, 60_000)
+            .await
+            .unwrap()
+            .0,
+        40
+    );
+    // a new window starts over
+    assert_eq!(
+        enishi_store::throttle::hit(&test_db.db, "k", now + 60_001, 60_000)
+            .await
+            .unwrap()
+            .0,
+        1
+    );
+}
+
 dual_test!(
+    a_verified_address_belongs_to_one_account,
+    throttle_counts_exactly,
     transactions_commit_or_roll_back,
     insert_once_is_once,
     bulk_insert_chunks_and_lists_select,
