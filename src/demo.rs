@@ -47,7 +47,7 @@ pub async fn operator_link(db: &Db, base: &url::Url) -> Result<Option<String>, S
     let Some(account) = enishi_store::accounts::by_verified_email(db, OPERATOR_EMAIL).await? else {
         return Ok(None);
     };
-    let token = enishi_web::account::issue_link(
+    let token = enishi_web::signin::issue_link(
         db,
         enishi_store::login_tokens::Purpose::SignIn,
         account.id,

@@ -57,7 +57,7 @@ pub async fn create(
     )
     .await?;
     let token =
-        enishi_web::account::issue_link(db, Purpose::SignIn, account.id, &address, LINK_TTL_MS)
+        enishi_web::signin::issue_link(db, Purpose::SignIn, account.id, &address, LINK_TTL_MS)
             .await
             .map_err(|e| Fatal(e.to_string()))?;
     let base = base.as_str().trim_end_matches('/');

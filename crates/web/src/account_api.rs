@@ -8,9 +8,10 @@ use enishi_store::api_tokens;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::account::{check_token_name, new_token, record};
+use crate::account::{check_token_name, new_token};
 use crate::auth::{Me, Viewer};
 use crate::ctx::PageCtx;
+use crate::signin::record;
 use crate::{AppError, AppState};
 
 /// The signed-in account.

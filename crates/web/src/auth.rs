@@ -7,6 +7,14 @@
 //!
 //! Passwords are hashed with argon2id (RustCrypto defaults: 19 MiB, 2
 //! passes) on the blocking pool.
+//!
+//! Sessions are rows of our own `sessions` table rather than a
+//! tower-sessions store (ARCHITECTURE.md suggested one): people must list
+//! their sessions with device and place, revoke one, and sign out
+//! everywhere, which needs `account_id`, `ip` and `user_agent` columns and
+//! queries by account that the tower-sessions store interface (opaque
+//! records by id) does not offer; and we keep no anonymous sessions at all
+//! (the CSRF token is a cookie of its own).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, LazyLock};

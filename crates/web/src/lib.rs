@@ -27,6 +27,7 @@ mod layers;
 pub mod mail;
 pub mod operator;
 pub mod routes;
+pub mod signin;
 pub mod site;
 
 use std::net::SocketAddr;

@@ -17,7 +17,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use crate::auth::Viewer;
-use crate::{AppError, AppState, account, account_api, api, assets, error, operator, site};
+use crate::{AppError, AppState, account, account_api, api, assets, error, operator, signin, site};
 
 /// Who may call a route. Each later capability adds its rules here
 /// (network member, network admin, …) with their enforcement in
@@ -136,49 +136,44 @@ pub fn table() -> Vec<Route> {
     let (get_, post_) = (Method::GET, Method::POST);
     vec![
         // sign-in and accounts
-        page(get_.clone(), "/signin", Public, get(account::signin_page)),
+        page(get_.clone(), "/signin", Public, get(signin::signin_page)),
         page(
             post_.clone(),
             "/signin",
             Public,
-            post(account::signin_password),
+            post(signin::signin_password),
         ),
         page(
             post_.clone(),
             "/signin/link",
             Public,
-            post(account::request_link),
+            post(signin::request_link),
         ),
-        page(
-            get_.clone(),
-            "/signin/link",
-            Public,
-            get(account::link_page),
-        ),
+        page(get_.clone(), "/signin/link", Public, get(signin::link_page)),
         page(
             post_.clone(),
             "/signin/link/confirm",
             Public,
-            post(account::confirm_link),
+            post(signin::confirm_link),
         ),
-        page(post_.clone(), "/signout", SignedIn, post(account::signout)),
+        page(post_.clone(), "/signout", SignedIn, post(signin::signout)),
         page(
             get_.clone(),
             "/password/reset",
             Public,
-            get(account::reset_page),
+            get(signin::reset_page),
         ),
         page(
             post_.clone(),
             "/password/reset/request",
             Public,
-            post(account::request_reset),
+            post(signin::request_reset),
         ),
         page(
             post_.clone(),
             "/password/reset",
             Public,
-            post(account::reset_password),
+            post(signin::reset_password),
         ),
         page(
             get_.clone(),
