@@ -326,6 +326,16 @@ async fn serve(args: ServeArgs) -> Result<(), Fatal> {
         && let Some(link) = demo::operator_link(&db, &base).await?
     {
         say(&format!("Demo operator: sign in within the hour at {link}"));
+        say(&format!(
+            "Demo network {base}n/{}: sign in with a password at {base}signin as",
+            demo::NETWORK_SLUG
+        ));
+        for (name, email, role, _) in demo::PEOPLE {
+            say(&format!(
+                "  {email} / {} ({name}, {role})",
+                demo::DEMO_PASSWORD
+            ));
+        }
     }
     enishi_web::serve(listener, state, shutdown_signal()).await?;
     worker.stop().await;

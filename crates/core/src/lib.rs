@@ -15,6 +15,7 @@
 pub mod email;
 pub mod lang;
 pub mod net;
+pub mod networks;
 pub mod password;
 pub mod secret;
 pub mod text;

@@ -30,7 +30,8 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
     modifiers(&Security),
     tags(
         (name = "server", description = "About this server"),
-        (name = "account", description = "The signed-in account and its API tokens")
+        (name = "account", description = "The signed-in account and its API tokens"),
+        (name = "networks", description = "Networks, memberships and invitations")
     )
 )]
 struct ApiDoc;

@@ -58,6 +58,9 @@ pub struct SignedIn {
 pub struct Viewer {
     pub signed_in: Option<Arc<SignedIn>>,
     pub ip: IpAddr,
+    /// The person's networks (slug, ja name, en name), for the header's
+    /// switcher; loaded for pages only.
+    pub networks: Arc<Vec<(String, String, String)>>,
 }
 
 impl Viewer {
@@ -163,9 +166,23 @@ pub async fn resolve_viewer(
     }
     let had_cookie = csrf::cookie(req.headers(), SESSION_COOKIE).is_some();
     let stale_cookie = had_cookie && signed_in.is_none();
+    let mut networks = Vec::new();
+    if let Some(s) = signed_in.as_ref().filter(|_| !api) {
+        match enishi_store::memberships::networks_of(&state.db, s.account.id).await {
+            Ok(list) => {
+                networks = list
+                    .into_iter()
+                    .filter(|(_, _, status)| status == "active")
+                    .map(|(n, _, _)| (n.slug, n.name_ja, n.name_en))
+                    .collect()
+            }
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
     let viewer = Viewer {
         signed_in: signed_in.map(Arc::new),
         ip,
+        networks: Arc::new(networks),
     };
     req.extensions_mut().insert(viewer.clone());
     let mut response = next.run(req).await;

@@ -13,10 +13,24 @@ use crate::csrf::{self, CsrfToken};
 use crate::i18n::Tr;
 use crate::{AppError, AppState, assets};
 
-fn header_me(viewer: &Viewer) -> Option<HeaderMe> {
+fn header_me(viewer: &Viewer, lang: Lang) -> Option<HeaderMe> {
     viewer.account().map(|a| HeaderMe {
         display_name: a.display_name.clone(),
         is_operator: a.is_operator,
+        networks: viewer
+            .networks
+            .iter()
+            .map(|(slug, ja, en)| {
+                (
+                    slug.clone(),
+                    if lang == Lang::En {
+                        en.clone()
+                    } else {
+                        ja.clone()
+                    },
+                )
+            })
+            .collect(),
     })
 }
 
@@ -53,6 +67,8 @@ pub struct PageCtx {
 pub struct HeaderMe {
     pub display_name: String,
     pub is_operator: bool,
+    /// (slug, name in the page's language) of each active network.
+    pub networks: Vec<(String, String)>,
 }
 
 impl PageCtx {
@@ -79,13 +95,23 @@ impl PageCtx {
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            me: extensions.get::<Viewer>().and_then(header_me),
+            me: extensions.get::<Viewer>().and_then(|v| header_me(v, lang)),
         }
     }
 
     /// Shows `viewer` in the header.
     pub fn set_viewer(&mut self, viewer: &Viewer) {
-        self.me = header_me(viewer);
+        self.me = header_me(viewer, self.lang);
+    }
+
+    /// The label of a stored word (`word("role", "admin")` → 管理者).
+    pub fn word(&self, group: &str, value: &str) -> &'static str {
+        self.tr.get(&format!("{group}.{value}"))
+    }
+
+    /// A translated message with one `{name}` placeholder filled.
+    pub fn tf1(&self, key: &str, name: &str, value: &str) -> String {
+        self.tr.fmt(key, &[(name, value)])
     }
 
     /// A translated message with `{name}` placeholders filled.

@@ -31,6 +31,10 @@ pub enum AppError {
     Forbidden,
     #[error("sign-in required")]
     Unauthorized,
+    /// The member must agree to the network's current purposes of use and
+    /// guidelines first.
+    #[error("consent required")]
+    ConsentRequired,
     /// A rate limit was hit; try again after this many seconds.
     #[error("too many requests; retry after {0} s")]
     TooManyRequests(u64),
@@ -40,6 +44,9 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The request conflicts with the current state; `0` is translated.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     /// A field failed validation; `message` is already translated.
     #[error("invalid {field}: {message}")]
     Invalid {
@@ -64,12 +71,14 @@ impl AppError {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::CsrfFailed | AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::ConsentRequired => StatusCode::FORBIDDEN,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Rejected { status, .. } => *status,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,7 +88,9 @@ impl AppError {
         let mut info = ErrorInfo::for_status(status);
         match self {
             AppError::CsrfFailed => info.code = "csrf",
+            AppError::ConsentRequired => info.code = "consent_required",
             AppError::Rejected { detail, .. } => info.detail = Some(detail.clone()),
+            AppError::Conflict(message) => info.detail = Some(message.to_string()),
             AppError::Invalid { field, message } => {
                 info.detail = Some(format!("{field}: {message}"))
             }
@@ -144,6 +155,7 @@ pub fn code_for(status: StatusCode) -> &'static str {
         408 => "timeout",
         413 => "payload_too_large",
         415 => "unsupported_media_type",
+        409 => "conflict",
         422 => "unprocessable",
         429 => "too_many_requests",
         503 => "unavailable",
@@ -158,8 +170,10 @@ pub const CODES: &[&str] = &[
     "unauthorized",
     "forbidden",
     "csrf",
+    "consent_required",
     "not_found",
     "method_not_allowed",
+    "conflict",
     "timeout",
     "payload_too_large",
     "unsupported_media_type",

@@ -90,6 +90,7 @@ pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
             state.config.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::Extension(state.clone()))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_viewer,

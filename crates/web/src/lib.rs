@@ -25,8 +25,12 @@ pub mod error;
 pub mod i18n;
 mod layers;
 pub mod mail;
+pub mod network_admin;
+pub mod networks;
+pub mod networks_api;
 pub mod operator;
 pub mod routes;
+pub mod scope;
 pub mod signin;
 pub mod site;
 

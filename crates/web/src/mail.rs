@@ -16,6 +16,8 @@ pub enum Kind {
     SignInLink,
     ResetPassword,
     VerifyEmail,
+    /// An invitation to a network (`{network}` in the text).
+    Invitation,
 }
 
 impl Kind {
@@ -24,6 +26,7 @@ impl Kind {
             Kind::SignInLink => "mail.signin",
             Kind::ResetPassword => "mail.reset",
             Kind::VerifyEmail => "mail.verify",
+            Kind::Invitation => "mail.invite",
         }
     }
 }
@@ -34,6 +37,7 @@ struct TextMail<'a> {
     tr: Tr,
     key: &'a str,
     link: &'a str,
+    args: &'a [(&'a str, &'a str)],
 }
 
 #[derive(Template)]
@@ -42,17 +46,18 @@ struct HtmlMail<'a> {
     tr: Tr,
     key: &'a str,
     link: &'a str,
+    args: &'a [(&'a str, &'a str)],
 }
 
 impl TextMail<'_> {
-    fn t(&self, part: &str) -> &'static str {
-        self.tr.get(&format!("{}.{part}", self.key))
+    fn t(&self, part: &str) -> String {
+        self.tr.fmt(&format!("{}.{part}", self.key), self.args)
     }
 }
 
 impl HtmlMail<'_> {
-    fn t(&self, part: &str) -> &'static str {
-        self.tr.get(&format!("{}.{part}", self.key))
+    fn t(&self, part: &str) -> String {
+        self.tr.fmt(&format!("{}.{part}", self.key), self.args)
     }
 }
 
@@ -63,18 +68,34 @@ pub struct Rendered {
     pub html: String,
 }
 
-/// Renders `kind` in `lang` around `link`.
-pub fn render(kind: Kind, lang: Lang, link: &str) -> Result<Rendered, AppError> {
+/// Renders `kind` in `lang` around `link`; `args` fill `{name}`
+/// placeholders (escaped in the HTML part like everything else).
+pub fn render(
+    kind: Kind,
+    lang: Lang,
+    link: &str,
+    args: &[(&str, &str)],
+) -> Result<Rendered, AppError> {
     let tr = Tr::new(lang);
     let key = kind.key();
-    let text = TextMail { tr, key, link }
-        .render()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let html = HtmlMail { tr, key, link }
-        .render()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let text = TextMail {
+        tr,
+        key,
+        link,
+        args,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let html = HtmlMail {
+        tr,
+        key,
+        link,
+        args,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Rendered {
-        subject: tr.get(&format!("{key}.subject")).to_string(),
+        subject: tr.fmt(&format!("{key}.subject"), args),
         text,
         html,
     })
@@ -88,7 +109,19 @@ pub async fn send(
     kind: Kind,
     link: &str,
 ) -> Result<(), AppError> {
-    let mail = render(kind, lang, link)?;
+    send_with(state, to, lang, kind, link, &[]).await
+}
+
+/// Renders (with placeholder values) and queues a message to `to`.
+pub async fn send_with(
+    state: &AppState,
+    to: &str,
+    lang: Lang,
+    kind: Kind,
+    link: &str,
+    args: &[(&str, &str)],
+) -> Result<(), AppError> {
+    let mail = render(kind, lang, link, args)?;
     outbox::enqueue(
         &state.db,
         &outbox::NewMessage {
@@ -112,8 +145,18 @@ mod tests {
     fn both_parts_carry_the_link_in_each_language() {
         let link = "https://alumni.example.co.jp/signin/link?token=abc&next=%2F";
         for lang in Lang::ALL {
-            for kind in [Kind::SignInLink, Kind::ResetPassword, Kind::VerifyEmail] {
-                let mail = render(kind, lang, link).unwrap();
+            for kind in [
+                Kind::SignInLink,
+                Kind::ResetPassword,
+                Kind::VerifyEmail,
+                Kind::Invitation,
+            ] {
+                let mail = render(kind, lang, link, &[("network", "<サンプル商事>")]).unwrap();
+                assert!(!mail.text.contains("{network}") && !mail.subject.contains("{network}"));
+                assert!(
+                    !mail.html.contains("<サンプル商事>"),
+                    "placeholders are escaped in HTML"
+                );
                 assert!(!mail.subject.is_empty() && !mail.subject.contains("[?]"));
                 assert!(mail.text.contains(link), "{}", mail.text);
                 assert!(!mail.text.contains("[?]") && !mail.html.contains("[?]"));
@@ -126,7 +169,7 @@ mod tests {
                 );
             }
         }
-        let ja = render(Kind::SignInLink, Lang::Ja, link).unwrap();
+        let ja = render(Kind::SignInLink, Lang::Ja, link, &[]).unwrap();
         assert!(ja.subject.contains("サインイン"));
     }
 }

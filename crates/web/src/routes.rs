@@ -17,7 +17,11 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use crate::auth::Viewer;
-use crate::{AppError, AppState, account, account_api, api, assets, error, operator, signin, site};
+use crate::scope::{self, Need};
+use crate::{
+    AppError, AppState, account, account_api, api, assets, error, network_admin, networks,
+    networks_api, operator, signin, site,
+};
 
 /// Who may call a route. Each later capability adds its rules here
 /// (network member, network admin, …) with their enforcement in
@@ -32,6 +36,15 @@ pub enum Access {
     /// A platform operator. Signed-in others get 404 (the page's existence
     /// is not revealed); anonymous visitors are sent to sign in.
     Operator,
+    /// An active member of the network in the path's `{slug}`, who has
+    /// consented to its current purposes and guidelines. Others get 404
+    /// (anonymous visitors are sent to sign in).
+    Member,
+    /// An active member whose consent may be out of date (the consent and
+    /// leave pages).
+    MemberAnyConsent,
+    /// An active owner or admin of the network.
+    NetworkAdmin,
 }
 
 /// What a row serves.
@@ -134,7 +147,7 @@ pub fn table() -> Vec<Route> {
             Route::plain(Page, method, path, access, handler)
         };
     let (get_, post_) = (Method::GET, Method::POST);
-    vec![
+    let mut rows = vec![
         // sign-in and accounts
         page(get_.clone(), "/signin", Public, get(signin::signin_page)),
         page(
@@ -339,6 +352,125 @@ pub fn table() -> Vec<Route> {
         Route::api(SignedIn, routes!(account_api::list_tokens)),
         Route::api(SignedIn, routes!(account_api::create_token)),
         Route::api(SignedIn, routes!(account_api::revoke_token)),
+    ];
+    rows.extend(network_routes());
+    rows
+}
+
+/// The rows of networks: joining, consent, leaving, administration, API.
+fn network_routes() -> Vec<Route> {
+    use Access::{Member, MemberAnyConsent, NetworkAdmin, Operator, Public, SignedIn};
+    let page =
+        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
+            Route::plain(Kind::Page, method, path, access, handler)
+        };
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(
+            g.clone(),
+            "/operator/networks",
+            Operator,
+            get(operator::networks),
+        ),
+        page(
+            p.clone(),
+            "/operator/networks",
+            Operator,
+            post(operator::create),
+        ),
+        page(g.clone(), "/n/{slug}", Member, get(networks::home)),
+        page(g.clone(), "/n/{slug}/join", Public, get(networks::landing)),
+        page(p.clone(), "/n/{slug}/join", SignedIn, post(networks::join)),
+        page(
+            g.clone(),
+            "/n/{slug}/invite",
+            Public,
+            get(networks::invitation),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/invite",
+            Public,
+            post(networks::accept_invitation),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/consent",
+            MemberAnyConsent,
+            get(networks::consent_page),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/consent",
+            MemberAnyConsent,
+            post(networks::give_consent),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/leave",
+            MemberAnyConsent,
+            get(networks::leave_page),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/leave",
+            MemberAnyConsent,
+            post(networks::leave),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/members",
+            NetworkAdmin,
+            get(network_admin::members),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/members/{membership_id}",
+            NetworkAdmin,
+            post(network_admin::change_member),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/invitations",
+            NetworkAdmin,
+            get(network_admin::invitations_list),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/invitations",
+            NetworkAdmin,
+            post(network_admin::create_invitation),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/invitations/{invitation_id}/revoke",
+            NetworkAdmin,
+            post(network_admin::revoke_invitation),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/settings",
+            NetworkAdmin,
+            get(network_admin::settings),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/settings",
+            NetworkAdmin,
+            post(network_admin::save_settings),
+        ),
+        page(
+            p,
+            "/n/{slug}/admin/documents",
+            NetworkAdmin,
+            post(network_admin::publish_document),
+        ),
+        Route::api(SignedIn, routes!(networks_api::my_networks)),
+        Route::api(Member, routes!(networks_api::network)),
+        Route::api(NetworkAdmin, routes!(networks_api::members)),
+        Route::api(NetworkAdmin, routes!(networks_api::change_member)),
+        Route::api(NetworkAdmin, routes!(networks_api::create_invitation)),
+        Route::api(Operator, routes!(networks_api::create_network_api)),
     ]
 }
 
@@ -377,6 +509,23 @@ impl Access {
     fn layer(self, handler: MethodRouter<AppState>) -> MethodRouter<AppState> {
         match self {
             Access::Public => handler,
+            Access::Member | Access::MemberAnyConsent | Access::NetworkAdmin => {
+                let need = match self {
+                    Access::Member => Need::Member,
+                    Access::MemberAnyConsent => Need::MemberAnyConsent,
+                    _ => Need::Admin,
+                };
+                handler.route_layer(middleware::from_fn(
+                    move |req: Request, next: Next| async move {
+                        match req.extensions().get::<AppState>().cloned() {
+                            Some(state) => scope::enforce(state, need, req, next).await,
+                            None => {
+                                AppError::Internal("state not in extensions".into()).into_response()
+                            }
+                        }
+                    },
+                ))
+            }
             Access::SignedIn | Access::Operator => {
                 handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
                     enforce(self, req, next)
@@ -390,7 +539,7 @@ async fn enforce(access: Access, req: Request, next: Next) -> Response {
     let viewer = req.extensions().get::<Viewer>();
     let signed_in = viewer.and_then(|v| v.account()).is_some();
     let allowed = match access {
-        Access::Public => true,
+        Access::Public | Access::Member | Access::MemberAnyConsent | Access::NetworkAdmin => true,
         Access::SignedIn => signed_in,
         Access::Operator => viewer.is_some_and(Viewer::is_operator),
     };

@@ -130,7 +130,7 @@ async fn check_not_over(db: &Db, key: &str, limit: i64, window_ms: i64) -> Resul
 
 /// Starts a session: a new session token (the id rotates at every sign-in),
 /// a new CSRF token, and the account's language.
-async fn start_session(
+pub(crate) async fn start_session(
     state: &AppState,
     account: &accounts::Account,
     headers: &HeaderMap,

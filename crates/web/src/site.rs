@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
@@ -19,11 +19,40 @@ use crate::{AppError, AppState};
 #[template(path = "home.html")]
 pub struct HomePage {
     pub ctx: PageCtx,
+    /// (slug, name, status) of the signed-in person's networks.
+    pub networks: Vec<(String, String, String)>,
+    pub notice: Option<&'static str>,
 }
 
-/// `GET /`
-pub async fn home(ctx: PageCtx) -> HomePage {
-    HomePage { ctx }
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    pub done: Option<String>,
+}
+
+/// `GET /`: what Enishi is; for a signed-in person, their networks first.
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: crate::auth::Viewer,
+    Query(q): Query<HomeQuery>,
+) -> Result<HomePage, AppError> {
+    let networks = match viewer.account() {
+        Some(a) => enishi_store::memberships::networks_of(&state.db, a.id)
+            .await?
+            .into_iter()
+            .map(|(n, _, status)| {
+                let name = crate::networks::name_in(&n, ctx.lang).to_string();
+                (n.slug, name, status)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let notice = (q.done.as_deref() == Some("left")).then(|| ctx.t("notice.left_network"));
+    Ok(HomePage {
+        ctx,
+        networks,
+        notice,
+    })
 }
 
 #[derive(Deserialize)]

@@ -61,9 +61,17 @@ fn openapi_document_matches_the_snapshot() {
     let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_else(|_| {
         panic!("{SNAPSHOT} is missing; run with UPDATE_SNAPSHOTS=1 to create it")
     });
-    assert_eq!(
-        committed.trim_end(),
-        current.trim_end(),
-        "the OpenAPI document changed; review it and run with UPDATE_SNAPSHOTS=1 to accept"
-    );
+    if committed.trim_end() != current.trim_end() {
+        let first = committed
+            .lines()
+            .zip(current.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(current.lines().count()));
+        panic!(
+            "the OpenAPI document changed from line {}: {:?} → {:?}; review it and run with UPDATE_SNAPSHOTS=1 to accept",
+            first + 1,
+            committed.lines().nth(first),
+            current.lines().nth(first)
+        );
+    }
 }

@@ -54,7 +54,7 @@ fn every_used_key_exists() {
     sources.extend(files(&crate_dir().join("src"), "rs"));
     for file in sources {
         let text = std::fs::read_to_string(&file).unwrap();
-        for marker in [".t(\"", "tr.get(\""] {
+        for marker in [".t(\"", ".tf1(\"", "tr.get(\""] {
             for (i, _) in text.match_indices(marker) {
                 let rest = &text[i + marker.len()..];
                 let key = &rest[..rest.find('"').unwrap()];

@@ -8,6 +8,7 @@ mod browser;
 mod errors;
 mod i18n;
 mod matrix;
+mod networks;
 mod site;
 
 /// The `<h1>` text of an HTML page (our pages have exactly one).
@@ -24,4 +25,73 @@ pub fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("missing header {name}"))
         .to_str()
         .unwrap()
+}
+
+use enishi_store::accounts::Account;
+use enishi_store::memberships;
+use enishi_store::networks::{self as store_networks, Network};
+use enishi_testkit::{TestApp, unique_number};
+
+/// A network made directly in the database (default documents, no owner).
+pub async fn make_network(app: &TestApp, slug: &str, policy: &str) -> Network {
+    let ja = enishi_web::i18n::Tr::new(enishi_core::Lang::Ja);
+    store_networks::create(
+        &app.db,
+        &store_networks::NewNetwork {
+            slug,
+            name_ja: slug,
+            name_en: slug,
+            description_ja: "",
+            description_en: "",
+            accent_color: "#22406b",
+            join_policy: policy,
+            staff_domains: &[],
+            listed: true,
+            purposes: (ja.get("defaults.purposes"), ""),
+            guidelines: (ja.get("defaults.guidelines"), ""),
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+pub async fn fresh_account(app: &TestApp, operator: bool) -> Account {
+    let email = format!("p{}@example.jp", unique_number());
+    app.create_account(&email, "Matrix", None, operator).await
+}
+
+/// Puts `account` in `network` as an active member with current consent.
+pub async fn join(
+    app: &TestApp,
+    network: &Network,
+    account_id: i64,
+    role: &str,
+    kind: &str,
+) -> i64 {
+    let current = store_networks::by_id(&app.db, network.scope())
+        .await
+        .unwrap()
+        .unwrap();
+    let consent = memberships::Consent {
+        purposes_version: current.purposes_version,
+        guidelines_version: current.guidelines_version,
+        ip: None,
+    };
+    memberships::join(
+        &app.db,
+        network.scope(),
+        &memberships::NewMembership {
+            account_id,
+            role,
+            kind,
+            status: "active",
+            note: None,
+        },
+        &consent,
+    )
+    .await
+    .unwrap()
+    .0
+    .id
 }

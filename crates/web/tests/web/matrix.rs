@@ -3,26 +3,95 @@
 //! from the same table, so a new route cannot escape this test; a row whose
 //! path parameters have no sample here fails it until one is added.
 //!
-//! Visitors so far: anonymous, a signed-in account, a platform operator.
-//! Networks add "account in another network", alumni member, current-staff
-//! member, moderator and admin/owner as further columns.
+//! Visitors (ARCHITECTURE.md › Tests): anonymous; an account in another
+//! network (the owner of network B); an alumni member, a current-staff
+//! member, a moderator and an owner of network A; a platform operator.
+//! Each call gets a fresh account, so routes that sign out, leave or revoke
+//! cannot spoil the calls after them.
+//!
+//! The cross-network test then calls every network object route with one
+//! network's slug and the other network's ids: all 404, nothing changed.
 
 use axum::http::Method;
-use enishi_store::{accounts, api_tokens, now_ms, outbox, sessions};
+use enishi_store::accounts::{self, Account};
+use enishi_store::networks::Network;
+use enishi_store::{api_tokens, invitations, memberships, now_ms, outbox, sessions};
 use enishi_testkit::{Backend, TestApp, Visitor, dual_test, unique_number};
+
+use crate::{fresh_account, join, make_network};
 use enishi_web::routes::{self, Access, Kind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
     Anonymous,
-    Member,
+    OtherNetwork,
+    Alumni,
+    Staff,
+    Moderator,
+    Owner,
     Operator,
 }
 
-/// Objects a route may name, fresh for each call and owned by the caller
-/// (so that only the access rule can refuse).
-async fn sample_path(app: &TestApp, template: &str, owner: Option<i64>) -> String {
-    let mut path = template.to_string();
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::OtherNetwork,
+    Who::Alumni,
+    Who::Staff,
+    Who::Moderator,
+    Who::Owner,
+    Who::Operator,
+];
+
+/// Whether `who` may use a route with `access` (in network A).
+fn allowed(access: Access, who: Who) -> bool {
+    match access {
+        Access::Public => true,
+        Access::SignedIn => who != Who::Anonymous,
+        Access::Operator => who == Who::Operator,
+        Access::Member | Access::MemberAnyConsent => {
+            matches!(who, Who::Alumni | Who::Staff | Who::Moderator | Who::Owner)
+        }
+        Access::NetworkAdmin => who == Who::Owner,
+    }
+}
+
+struct World {
+    a: Network,
+    b: Network,
+}
+
+/// A fresh visitor of kind `who`, and its account.
+async fn visitor(app: &TestApp, world: &World, who: Who) -> (Visitor, Option<Account>) {
+    let (network, role, kind, operator) = match who {
+        Who::Anonymous => {
+            let v = app.new_visitor();
+            v.get("/").await;
+            return (v, None);
+        }
+        Who::OtherNetwork => (Some(&world.b), "owner", "hr", false),
+        Who::Alumni => (Some(&world.a), "member", "alumni", false),
+        Who::Staff => (Some(&world.a), "member", "employee", false),
+        Who::Moderator => (Some(&world.a), "moderator", "alumni", false),
+        Who::Owner => (Some(&world.a), "owner", "hr", false),
+        Who::Operator => (None, "", "", true),
+    };
+    let account = fresh_account(app, operator).await;
+    if let Some(n) = network {
+        join(app, n, account.id, role, kind).await;
+    }
+    (app.visitor_signed_in_as(account.id).await, Some(account))
+}
+
+/// Objects a route may name, fresh for each call, in `network`, owned by
+/// `owner` where they belong to an account.
+async fn sample_path(
+    app: &TestApp,
+    template: &str,
+    slug: &str,
+    network: &Network,
+    owner: i64,
+) -> String {
+    let mut path = template.replace("{slug}", slug);
     if path.contains("{file}") {
         let css = enishi_web::assets::url("app.css")
             .trim_start_matches("/static/")
@@ -30,7 +99,6 @@ async fn sample_path(app: &TestApp, template: &str, owner: Option<i64>) -> Strin
         path = path.replace("{file}", &css);
     }
     path = path.replace("{*file}", "index.html");
-    let owner = owner.unwrap_or(1);
     if path.contains("{email_id}") {
         let address = format!("m{}@example.jp", unique_number());
         let accounts::AddEmail::Added(row) =
@@ -61,7 +129,9 @@ async fn sample_path(app: &TestApp, template: &str, owner: Option<i64>) -> Strin
         .unwrap();
         path = path.replace("{session_id}", &id.to_string());
     }
-    if path.contains("{token_id}") || path.contains("{id}") {
+    if path.contains("{token_id}")
+        || (path.starts_with("/api/v1/me/tokens/") && path.contains("{id}"))
+    {
         let hash = format!("{:064x}", unique_number());
         let token = api_tokens::create(&app.db, owner, "matrix", &hash, "enishi_x", now_ms())
             .await
@@ -69,6 +139,28 @@ async fn sample_path(app: &TestApp, template: &str, owner: Option<i64>) -> Strin
         path = path
             .replace("{token_id}", &token.id.to_string())
             .replace("{id}", &token.id.to_string());
+    }
+    if path.contains("{membership_id}") || path.contains("{id}") {
+        let target = fresh_account(app, false).await;
+        let id = join(app, network, target.id, "member", "alumni").await;
+        path = path
+            .replace("{membership_id}", &id.to_string())
+            .replace("{id}", &id.to_string());
+    }
+    if path.contains("{invitation_id}") {
+        let hash = format!("{:064x}", unique_number());
+        let new = invitations::NewInvitation {
+            email: "x@example.jp",
+            role: "member",
+            kind: "alumni",
+            token_hash: &hash,
+            invited_by: None,
+            expires_at: now_ms() + 60_000,
+        };
+        let inv = invitations::create(&app.db, network.scope(), &new)
+            .await
+            .unwrap();
+        path = path.replace("{invitation_id}", &inv.id.to_string());
     }
     if path.contains("{message_id}") {
         let id = outbox::enqueue(
@@ -92,24 +184,28 @@ async fn sample_path(app: &TestApp, template: &str, owner: Option<i64>) -> Strin
     path
 }
 
-/// Whether `who` may use a route with `access`.
-fn allowed(access: Access, who: Who) -> bool {
-    match access {
-        Access::Public => true,
-        Access::SignedIn => who != Who::Anonymous,
-        Access::Operator => who == Who::Operator,
+fn json_body(path: &str) -> serde_json::Value {
+    let n = unique_number();
+    if path.contains("/members/") {
+        serde_json::json!({"action": "kind", "kind": "employee"})
+    } else if path.ends_with("/invitations") {
+        serde_json::json!({"email": format!("i{n}@example.jp"), "role": "member", "kind": "alumni"})
+    } else if path.starts_with("/api/v1/operator/networks") {
+        serde_json::json!({"slug": format!("n{}", n % 1_000_000_000), "name_ja": "行列", "owner_email": format!("o{n}@example.jp"), "join_policy": "invitation"})
+    } else {
+        serde_json::json!({"name": "matrix"})
     }
 }
 
-async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> u16 {
+async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> reqwest::Response {
     let token = visitor.csrf_token().unwrap_or_default();
-    let res = match (method.clone(), kind) {
+    match (method.clone(), kind) {
         (Method::GET, _) => visitor.get(path).await,
         (Method::POST, Kind::Api) => visitor
             .client
             .post(visitor.url(path))
             .header("x-csrf-token", &token)
-            .json(&serde_json::json!({"name": "matrix"}))
+            .json(&json_body(path))
             .send()
             .await
             .unwrap(),
@@ -121,7 +217,12 @@ async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> u16
             .await
             .unwrap(),
         (Method::POST, _) => {
-            let address = format!("f{}@example.jp", unique_number());
+            let n = unique_number();
+            let (address, slug, owner) = (
+                format!("f{n}@example.jp"),
+                format!("s{}", n % 1_000_000_000),
+                format!("o{n}@example.jp"),
+            );
             visitor
                 .post_form(
                     path,
@@ -134,45 +235,57 @@ async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> u16
                         ("time_zone", "Asia/Tokyo"),
                         ("password", "a long enough password"),
                         ("confirm", "a long enough password"),
+                        ("action", "kind"),
+                        ("kind", "alumni"),
+                        ("role", "member"),
+                        ("consent", "yes"),
+                        ("decision", "accept"),
+                        ("slug", &slug),
+                        ("name_ja", "行列"),
+                        ("owner_email", &owner),
+                        ("join_policy", "request"),
+                        ("accent_color", "#22406b"),
+                        ("staff_domains", ""),
                     ],
                 )
                 .await
         }
         (m, _) => panic!("{m} {path}: teach the matrix how to call this method"),
-    };
-    res.status().as_u16()
+    }
 }
 
 async fn every_route_answers_as_its_rule_says(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let member = app
-        .create_account("member@example.jp", "Member", None, false)
-        .await;
-    let operator = app
-        .create_account("operator@example.jp", "Operator", None, true)
-        .await;
+    let world = World {
+        a: make_network(&app, "alpha", "request").await,
+        b: make_network(&app, "beta", "request").await,
+    };
     let table = routes::table();
-    assert!(table.len() >= 35, "the table lists every route");
+    assert!(
+        table.len() >= 60,
+        "the table lists every route ({})",
+        table.len()
+    );
     let mut checked = 0;
     for route in &table {
         let (method, template) = route.method_and_path();
-        for who in [Who::Anonymous, Who::Member, Who::Operator] {
-            // A fresh visitor per call: some routes sign the caller out.
-            let (visitor, owner) = match who {
-                Who::Anonymous => (app.new_visitor(), None),
-                Who::Member => (app.visitor_signed_in_as(member.id).await, Some(member.id)),
-                Who::Operator => (
-                    app.visitor_signed_in_as(operator.id).await,
-                    Some(operator.id),
-                ),
+        for who in EVERYONE {
+            let (visitor, account) = visitor(&app, &world, who).await;
+            let owner = match &account {
+                Some(a) => a.id,
+                None => fresh_account(&app, false).await.id,
             };
-            if who == Who::Anonymous {
-                visitor.get("/").await;
-            }
-            let path = sample_path(&app, &template, owner.or(Some(member.id))).await;
-            let status = call(&visitor, &method, route.kind, &path).await;
+            let path = sample_path(&app, &template, "alpha", &world.a, owner).await;
+            let res = call(&visitor, &method, route.kind, &path).await;
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
             let what = format!(
-                "{method} {template} ({path}) as {who:?} [{:?}] answered {status}",
+                "{method} {template} ({path}) as {who:?} [{:?}] answered {status} {location}",
                 route.access
             );
             if allowed(route.access, who) {
@@ -180,13 +293,17 @@ async fn every_route_answers_as_its_rule_says(backend: Backend) {
                     !matches!(status, 401 | 403 | 404 | 405) && status < 500,
                     "{what}"
                 );
+                assert!(
+                    !location.starts_with("/signin?next="),
+                    "{what}: sent to sign in"
+                );
             } else if who == Who::Anonymous {
-                let expected = if method == Method::GET && route.kind != Kind::Api {
-                    303
+                if method == Method::GET && route.kind != Kind::Api {
+                    assert_eq!(status, 303, "{what}");
+                    assert!(location.starts_with("/signin?next="), "{what}");
                 } else {
-                    401
-                };
-                assert_eq!(status, expected, "{what}");
+                    assert_eq!(status, 401, "{what}");
+                }
             } else {
                 assert_eq!(
                     status, 404,
@@ -196,10 +313,77 @@ async fn every_route_answers_as_its_rule_says(backend: Backend) {
             checked += 1;
         }
     }
-    assert_eq!(checked, table.len() * 3);
+    assert_eq!(checked, table.len() * EVERYONE.len());
 }
 
-dual_test!(every_route_answers_as_its_rule_says);
+/// With network B's slug and network A's object ids, every network object
+/// route answers 404 to B's owner, and A's objects are unchanged.
+async fn other_networks_objects_are_not_found(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let a = make_network(&app, "alpha", "request").await;
+    let b = make_network(&app, "beta", "request").await;
+    let b_owner = fresh_account(&app, false).await;
+    join(&app, &b, b_owner.id, "owner", "hr").await;
+    let visitor = app.visitor_signed_in_as(b_owner.id).await;
+    let mut tried = 0;
+    for route in routes::table() {
+        let (method, template) = route.method_and_path();
+        let objects = ["{membership_id}", "{invitation_id}", "{id}"];
+        if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
+            continue;
+        }
+        // the objects are A's; the slug is B's (where the caller is owner)
+        let path = sample_path(&app, &template, "beta", &a, b_owner.id).await;
+        let before = memberships::list(&app.db, a.scope(), &Default::default())
+            .await
+            .unwrap()
+            .len();
+        let open_before = invitations::open(&app.db, a.scope()).await.unwrap().len();
+        let status = call(&visitor, &method, route.kind, &path)
+            .await
+            .status()
+            .as_u16();
+        assert_eq!(status, 404, "{method} {path}: another network's object");
+        let after = memberships::list(&app.db, a.scope(), &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(after.len(), before);
+        assert!(
+            after
+                .iter()
+                .all(|m| m.kind == "alumni" && m.status == "active"),
+            "{method} {path} changed A: {after:?}"
+        );
+        assert_eq!(
+            invitations::open(&app.db, a.scope()).await.unwrap().len(),
+            open_before
+        );
+        tried += 1;
+        // and A's own pages and API refuse B's owner outright
+        let own = template.replace("{slug}", "alpha");
+        let own = sample_path(&app, &own, "alpha", &a, b_owner.id).await;
+        assert_eq!(
+            call(&visitor, &method, route.kind, &own).await.status(),
+            404,
+            "{method} {own}"
+        );
+    }
+    assert!(tried >= 3, "network object routes were found ({tried})");
+    for path in [
+        "/n/alpha",
+        "/n/alpha/admin/members",
+        "/api/v1/n/alpha",
+        "/api/v1/n/alpha/members",
+        "/n/no-such-network",
+    ] {
+        assert_eq!(visitor.get(path).await.status(), 404, "{path}");
+    }
+}
+
+dual_test!(
+    every_route_answers_as_its_rule_says,
+    other_networks_objects_are_not_found
+);
 
 #[test]
 fn every_route_appears_once() {
