@@ -382,6 +382,18 @@ async fn binary_migrates_and_serves(backend: Backend) {
         ],
     );
     let ready = server.get("/readyz");
+    // --demo loaded the demo network and its people once
+    let demo = enishi_store::networks::by_slug(&target.db, "sample-shoji")
+        .await
+        .unwrap()
+        .expect("demo network");
+    let people = enishi_store::memberships::list(&target.db, demo.scope(), &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(people.len(), 6);
+    assert!(
+        people.iter().any(|p| p.role == "owner") && people.iter().any(|p| p.role == "moderator")
+    );
     assert!(
         ready.starts_with("HTTP/1.1 200") && ready.ends_with("ready"),
         "{ready}"

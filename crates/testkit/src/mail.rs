@@ -28,7 +28,9 @@ impl Mail {
         let mut out: Vec<(String, String)> = Vec::new();
         for line in head.split("\r\n") {
             if line.starts_with([' ', '\t']) {
+                // Unfolding keeps the whitespace: it separates encoded words.
                 if let Some(last) = out.last_mut() {
+                    last.1.push(' ');
                     last.1.push_str(line.trim_start());
                 }
             } else if let Some((k, v)) = line.split_once(':') {

@@ -149,3 +149,286 @@ async fn smoke_journey(backend: Backend) {
 }
 
 dual_test!(smoke_journey);
+
+async fn fill(browser: &Browser, css: &str, value: &str) {
+    let field = browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_h1(browser: &Browser, text: &str) {
+    let xpath = format!("//h1[normalize-space()='{text}']");
+    if browser
+        .client
+        .wait()
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .is_err()
+    {
+        panic!(
+            "no h1 {text:?}; page: {}",
+            browser.client.source().await.unwrap_or_default()
+        );
+    }
+}
+
+async fn sign_out(browser: &Browser) {
+    click(browser, ".session-bar form[action='/signout'] button").await;
+    wait_h1(browser, "サインイン").await;
+}
+
+/// The operator creates a network in the browser; its owner accepts the
+/// invitation from the mail sink with consent; the owner invites an admin
+/// and a member, who both join; the owner of another network cannot reach
+/// the first by URL or API.
+async fn network_journey(backend: Backend) {
+    let Some(browser) = Browser::start(1280, 900).await else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    let tag = backend.name();
+    app.create_account("op@example.jp", "運営者", None, true)
+        .await;
+    let c = &browser.client;
+
+    // the operator signs in with a link from the mail sink
+    c.goto(&app.url("/signin")).await.unwrap();
+    fill(&browser, "#link-email", "op@example.jp").await;
+    click(&browser, "form[action='/signin/link'] button").await;
+    wait_h1(&browser, "メールを確認してください").await;
+    c.goto(
+        &app.mail
+            .wait_for("op@example.jp")
+            .await
+            .link("/signin/link?token="),
+    )
+    .await
+    .unwrap();
+    click(&browser, "form[action='/signin/link/confirm'] button").await;
+    wait_h1(&browser, "アカウント").await;
+
+    c.goto(&app.url("/operator/networks")).await.unwrap();
+    fill(&browser, "#slug", "sample-shoji").await;
+    fill(&browser, "#name-ja", "サンプル商事 アルムナイ").await;
+    fill(&browser, "#name-en", "Sample Shoji Alumni").await;
+    fill(&browser, "#owner", "owner@sample.example.jp").await;
+    assert_accessible(&browser, "operator networks").await;
+    browser
+        .screenshot(&format!("operator-networks-desktop-{tag}"))
+        .await;
+    click(&browser, "form[action='/operator/networks'] button").await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(".flash"))
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&browser, ".rows .row-main").await,
+        "サンプル商事 アルムナイ"
+    );
+    sign_out(&browser).await;
+
+    // the owner accepts the invitation, consenting explicitly
+    c.set_window_size(390, 844).await.unwrap();
+    let mail = app.mail.wait_for("owner@sample.example.jp").await;
+    assert_eq!(mail.subject(), "サンプル商事 アルムナイ への招待");
+    c.goto(&mail.link("/invite?token=")).await.unwrap();
+    wait_h1(&browser, "サンプル商事 アルムナイ").await;
+    assert_accessible(&browser, "invitation").await;
+    browser
+        .screenshot(&format!("network-invitation-phone-{tag}"))
+        .await;
+    let consent = c.find(Locator::Css("#consent")).await.unwrap();
+    assert_eq!(
+        consent.prop("checked").await.unwrap().as_deref(),
+        Some("false"),
+        "not ticked in advance"
+    );
+    fill(&browser, "#display-name", "人事 花子").await;
+    consent.click().await.unwrap();
+    click(
+        &browser,
+        "form[action='/n/sample-shoji/invite'] button[type='submit']",
+    )
+    .await;
+    wait_h1(&browser, "サンプル商事 アルムナイ").await;
+    assert!(c.source().await.unwrap().contains("オーナー"));
+    assert_eq!(
+        text_of(&browser, ".network-switcher a").await,
+        "サンプル商事 アルムナイ"
+    );
+    browser
+        .screenshot(&format!("network-home-owner-phone-{tag}"))
+        .await;
+
+    // the owner invites an admin and a member
+    c.set_window_size(1280, 900).await.unwrap();
+    for (address, role, kind) in [
+        ("admin@sample.example.jp", "admin", "hr"),
+        ("member@example.com", "member", "alumni"),
+    ] {
+        c.goto(&app.url("/n/sample-shoji/admin/invitations"))
+            .await
+            .unwrap();
+        fill(&browser, "#invite-email", address).await;
+        c.find(Locator::Css(&format!(
+            "#invite-role option[value='{role}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        c.find(Locator::Css(&format!(
+            "#invite-kind option[value='{kind}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        click(
+            &browser,
+            "form[action='/n/sample-shoji/admin/invitations'] button",
+        )
+        .await;
+        browser
+            .client
+            .wait()
+            .for_element(Locator::Css(".flash"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        c.find_all(Locator::Css(".rows .row")).await.unwrap().len(),
+        2,
+        "two open invitations"
+    );
+    assert_accessible(&browser, "invitations").await;
+    browser
+        .screenshot(&format!("network-invitations-desktop-{tag}"))
+        .await;
+    sign_out(&browser).await;
+
+    // both join from their e-mail
+    for (address, name) in [
+        ("admin@sample.example.jp", "管理 一郎"),
+        ("member@example.com", "鈴木 仁志"),
+    ] {
+        c.goto(&app.mail.wait_for(address).await.link("/invite?token="))
+            .await
+            .unwrap();
+        fill(&browser, "#display-name", name).await;
+        click(&browser, "#consent").await;
+        click(
+            &browser,
+            "form[action='/n/sample-shoji/invite'] button[type='submit']",
+        )
+        .await;
+        wait_h1(&browser, "サンプル商事 アルムナイ").await;
+        sign_out(&browser).await;
+    }
+
+    // the owner sees three active members
+    c.goto(
+        &app.mail
+            .wait_for("owner@sample.example.jp")
+            .await
+            .link("/invite?token="),
+    )
+    .await
+    .unwrap();
+    let owner = enishi_store::accounts::by_verified_email(&app.db, "owner@sample.example.jp")
+        .await
+        .unwrap()
+        .unwrap();
+    let owner_visitor = app.visitor_signed_in_as(owner.id).await;
+    let (_, page) = owner_visitor
+        .get_text("/n/sample-shoji/admin/members")
+        .await;
+    assert!(
+        page.contains("3人") && page.contains("管理 一郎") && page.contains("鈴木 仁志"),
+        "{page}"
+    );
+    c.goto(&app.url("/signin")).await.unwrap();
+    fill(&browser, "#link-email", "owner@sample.example.jp").await;
+    click(&browser, "form[action='/signin/link'] button").await;
+    wait_h1(&browser, "メールを確認してください").await;
+    c.goto(
+        &app.mail
+            .wait_for_nth("owner@sample.example.jp", 2)
+            .await
+            .link("/signin/link?token="),
+    )
+    .await
+    .unwrap();
+    click(&browser, "form[action='/signin/link/confirm'] button").await;
+    c.goto(&app.url("/n/sample-shoji/admin/members"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "メンバー").await;
+    assert_eq!(
+        c.find_all(Locator::Css(".member-row")).await.unwrap().len(),
+        3
+    );
+    assert_accessible(&browser, "members").await;
+    browser
+        .screenshot(&format!("network-members-desktop-{tag}"))
+        .await;
+
+    // another network's owner reaches nothing of this one
+    let other = crate::make_network(&app, "other-co", "invitation").await;
+    let other_owner = crate::fresh_account(&app, false).await;
+    crate::join(&app, &other, other_owner.id, "owner", "hr").await;
+    let outsider = app.visitor_signed_in_as(other_owner.id).await;
+    let member_id = enishi_store::memberships::list(
+        &app.db,
+        enishi_store::networks::by_slug(&app.db, "sample-shoji")
+            .await
+            .unwrap()
+            .unwrap()
+            .scope(),
+        &Default::default(),
+    )
+    .await
+    .unwrap()[0]
+        .id;
+    for path in [
+        "/n/sample-shoji",
+        "/n/sample-shoji/admin/members",
+        "/api/v1/n/sample-shoji",
+        "/api/v1/n/sample-shoji/members",
+    ] {
+        assert_eq!(outsider.get(path).await.status(), 404, "{path}");
+    }
+    let res = outsider
+        .post_form(
+            &format!("/n/other-co/admin/members/{member_id}"),
+            &[("action", "suspend")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        404,
+        "another network's member id under one's own slug"
+    );
+    browser.close().await;
+}
+
+dual_test!(network_journey);
