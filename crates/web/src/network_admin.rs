@@ -416,7 +416,7 @@ pub struct SettingsPage {
     pub error: Option<&'static str>,
 }
 
-#[derive(Deserialize, Clone, Debug, Default)]
+#[derive(Deserialize, Clone, Debug, Default, utoipa::ToSchema)]
 pub struct SettingsForm {
     #[serde(default)]
     pub name_ja: String,
@@ -464,17 +464,7 @@ pub async fn settings(
     scope: NetworkScope,
     Query(q): Query<MembersQuery>,
 ) -> Result<SettingsPage, AppError> {
-    let n = &scope.network;
-    let form = SettingsForm {
-        name_ja: n.name_ja.clone(),
-        name_en: n.name_en.clone(),
-        description_ja: n.description_ja.clone(),
-        description_en: n.description_en.clone(),
-        accent_color: n.accent_color.clone(),
-        join_policy: n.join_policy.clone(),
-        staff_domains: n.domains().join(", "),
-        listed: n.listed.then(|| "yes".to_string()),
-    };
+    let form = current_settings(&scope.network);
     let notice = admin_notice(&ctx, q.done.as_deref());
     Ok(SettingsPage {
         notice,
@@ -513,21 +503,17 @@ pub fn check_settings(
     Ok((colour, policy, domains))
 }
 
-/// `POST /n/{slug}/admin/settings`
-pub async fn save_settings(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    viewer: Viewer,
-    scope: NetworkScope,
-    CsrfForm(form): CsrfForm<SettingsForm>,
-) -> Result<Response, AppError> {
-    let (colour, policy, domains) = match check_settings(&form) {
+/// Checks and saves `form` as the network's settings; `Err(key)` names the
+/// first problem.
+pub async fn apply_settings(
+    state: &AppState,
+    scope: &NetworkScope,
+    form: &SettingsForm,
+    ip: &str,
+) -> Result<Result<(), &'static str>, AppError> {
+    let (colour, policy, domains) = match check_settings(form) {
         Ok(v) => v,
-        Err(key) => {
-            let mut page = settings_page(&state, ctx, &scope, form).await?;
-            page.error = Some(page.ctx.t(key));
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Err(key) => return Ok(Err(key)),
     };
     let settings = NetworkSettings {
         name_ja: form.name_ja.trim(),
@@ -541,18 +527,34 @@ pub async fn save_settings(
     };
     networks::update_settings(&state.db, scope.id(), &settings).await?;
     record(
-        &state,
+        state,
         &scope.network,
         Some(scope.membership.account_id),
         "network.settings_changed",
         None,
-        &viewer.ip_text(),
+        ip,
     )
     .await;
+    Ok(Ok(()))
+}
+
+/// `POST /n/{slug}/admin/settings`
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    scope: NetworkScope,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<Response, AppError> {
+    if let Err(key) = apply_settings(&state, &scope, &form, &viewer.ip_text()).await? {
+        let mut page = settings_page(&state, ctx, &scope, form).await?;
+        page.error = Some(page.ctx.t(key));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     Ok(Redirect::to(&format!("/n/{}/admin/settings?done=saved", scope.slug())).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DocumentForm {
     #[serde(default)]
     pub kind: String,
@@ -565,8 +567,62 @@ pub struct DocumentForm {
 /// Longest purposes or guidelines text, in characters.
 pub const DOCUMENT_MAX: usize = 20_000;
 
-/// `POST /n/{slug}/admin/documents`: publishes a new version; every member
-/// is asked to consent again at their next visit.
+/// Publishes a new version of the purposes of use or the guidelines;
+/// `Err(key)` names the problem. Every member is asked to consent again at
+/// their next visit.
+pub async fn publish(
+    state: &AppState,
+    scope: &NetworkScope,
+    form: &DocumentForm,
+    ip: &str,
+) -> Result<Result<i64, &'static str>, AppError> {
+    if !matches!(form.kind.as_str(), "purposes" | "guidelines") {
+        return Ok(Err("invalid.document_kind"));
+    }
+    if form.body_ja.trim().is_empty() {
+        return Ok(Err("invalid.document_empty"));
+    }
+    if form.body_ja.chars().count() > DOCUMENT_MAX || form.body_en.chars().count() > DOCUMENT_MAX {
+        return Ok(Err("invalid.document_too_long"));
+    }
+    let by = scope.membership.account_id;
+    let version = networks::publish_document(
+        &state.db,
+        scope.id(),
+        &form.kind,
+        form.body_ja.trim(),
+        form.body_en.trim(),
+        by,
+    )
+    .await?;
+    let what = format!("{} v{version}", form.kind);
+    record(
+        state,
+        &scope.network,
+        Some(by),
+        "network.document_published",
+        Some(&what),
+        ip,
+    )
+    .await;
+    Ok(Ok(version))
+}
+
+/// The settings form filled with the network's current settings.
+fn current_settings(network: &enishi_store::networks::Network) -> SettingsForm {
+    SettingsForm {
+        name_ja: network.name_ja.clone(),
+        name_en: network.name_en.clone(),
+        description_ja: network.description_ja.clone(),
+        description_en: network.description_en.clone(),
+        accent_color: network.accent_color.clone(),
+        join_policy: network.join_policy.clone(),
+        staff_domains: network.domains().join(", "),
+        listed: network.listed.then(|| "yes".to_string()),
+    }
+}
+
+/// `POST /n/{slug}/admin/documents`
 pub async fn publish_document(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -574,52 +630,11 @@ pub async fn publish_document(
     scope: NetworkScope,
     CsrfForm(form): CsrfForm<DocumentForm>,
 ) -> Result<Response, AppError> {
-    let problem = if !matches!(form.kind.as_str(), "purposes" | "guidelines") {
-        Some("invalid.document_kind")
-    } else if form.body_ja.trim().is_empty() {
-        Some("invalid.document_empty")
-    } else if form.body_ja.chars().count() > DOCUMENT_MAX
-        || form.body_en.chars().count() > DOCUMENT_MAX
-    {
-        Some("invalid.document_too_long")
-    } else {
-        None
-    };
-    if let Some(key) = problem {
-        let n = &scope.network;
-        let current = SettingsForm {
-            name_ja: n.name_ja.clone(),
-            name_en: n.name_en.clone(),
-            description_ja: n.description_ja.clone(),
-            description_en: n.description_en.clone(),
-            accent_color: n.accent_color.clone(),
-            join_policy: n.join_policy.clone(),
-            staff_domains: n.domains().join(", "),
-            listed: n.listed.then(|| "yes".to_string()),
-        };
-        let mut page = settings_page(&state, ctx, &scope, current).await?;
+    if let Err(key) = publish(&state, &scope, &form, &viewer.ip_text()).await? {
+        let mut page = settings_page(&state, ctx, &scope, current_settings(&scope.network)).await?;
         page.error = Some(page.ctx.t(key));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let version = networks::publish_document(
-        &state.db,
-        scope.id(),
-        &form.kind,
-        form.body_ja.trim(),
-        form.body_en.trim(),
-        scope.membership.account_id,
-    )
-    .await?;
-    let what = format!("{} v{version}", form.kind);
-    record(
-        &state,
-        &scope.network,
-        Some(scope.membership.account_id),
-        "network.document_published",
-        Some(&what),
-        &viewer.ip_text(),
-    )
-    .await;
     Ok(Redirect::to(&format!(
         "/n/{}/admin/settings?done=published",
         scope.slug()

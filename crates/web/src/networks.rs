@@ -253,6 +253,88 @@ pub struct JoinForm {
     pub kind: String,
 }
 
+/// Why a join was refused, or what came of it.
+pub type JoinResult = Result<memberships::Membership, &'static str>;
+
+/// Joins `network` by its policy for `account_id`: a request (pending, with
+/// `kind` and `note`) or, by a verified company address, an active
+/// membership. `Err(key)` explains a refusal. One request however often
+/// it is sent; the consent is recorded with the documents' versions.
+#[allow(clippy::too_many_arguments)]
+pub async fn join_network(
+    state: &AppState,
+    network: &Network,
+    policy: JoinPolicy,
+    account_id: i64,
+    kind: &str,
+    note: &str,
+    consented: bool,
+    ip: &str,
+) -> Result<JoinResult, AppError> {
+    if !consented {
+        return Ok(Err("invalid.consent_required"));
+    }
+    if note.chars().count() > NOTE_MAX {
+        return Ok(Err("invalid.note_too_long"));
+    }
+    let docs = documents(state, network, Lang::Ja).await?;
+    let consent = consent_of(&docs, ip);
+    let new = match policy {
+        JoinPolicy::Request => {
+            let kind = match Kind::parse(kind) {
+                Some(k @ (Kind::Alumni | Kind::Employee)) => k,
+                _ => return Ok(Err("invalid.kind")),
+            };
+            let note = Some(note.trim()).filter(|n| !n.is_empty());
+            memberships::NewMembership {
+                account_id,
+                role: "member",
+                kind: kind.as_str(),
+                status: "pending",
+                note,
+            }
+        }
+        JoinPolicy::Domain => {
+            let domains = network.domains();
+            let addresses = accounts::emails(&state.db, account_id).await?;
+            let at_domain = |e: &&accounts::AccountEmail| {
+                enishi_core::networks::email_in_domains(&e.email, &domains)
+            };
+            if !addresses
+                .iter()
+                .filter(at_domain)
+                .any(|e| e.verified_at.is_some())
+            {
+                let unverified = addresses.iter().any(|e| at_domain(&e));
+                return Ok(Err(if unverified {
+                    "invalid.domain_unverified"
+                } else {
+                    "invalid.domain_missing"
+                }));
+            }
+            memberships::NewMembership {
+                account_id,
+                role: "member",
+                kind: "employee",
+                status: "active",
+                note: None,
+            }
+        }
+        JoinPolicy::Invitation => return Err(AppError::NotFound),
+    };
+    let (membership, created) =
+        memberships::join(&state.db, network.scope(), &new, &consent).await?;
+    if created {
+        let action = if membership.status == "active" {
+            "network.joined_by_domain"
+        } else {
+            "network.join_requested"
+        };
+        record(state, network, Some(account_id), action, None, ip).await;
+    }
+    Ok(Ok(membership))
+}
+
 /// `POST /n/{slug}/join`: asks to join (request policy) or joins as staff
 /// with a verified company address (domain policy).
 pub async fn join(
@@ -264,92 +346,37 @@ pub async fn join(
     CsrfForm(form): CsrfForm<JoinForm>,
 ) -> Result<Response, AppError> {
     let (network, policy) = landing_network(&state, &slug).await?;
-    let mut page = join_page(&state, ctx, &viewer, &network, policy).await?;
-    page.note = form.note.chars().take(NOTE_MAX * 2).collect();
-    let refuse = |mut page: JoinPage, key: &'static str| {
-        page.error = Some(page.ctx.t(key));
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    };
-    if form.consent.as_deref() != Some("yes") {
-        return refuse(page, "invalid.consent_required");
-    }
-    if form.note.chars().count() > NOTE_MAX {
-        return refuse(page, "invalid.note_too_long");
-    }
-    let ip = viewer.ip_text();
-    let consent = consent_of(&page.docs, &ip);
-    let account_id = me.account.id;
-    let (membership, created) = match policy {
-        JoinPolicy::Request => {
-            let kind = match Kind::parse(&form.kind) {
-                Some(k @ (Kind::Alumni | Kind::Employee)) => k,
-                _ => return refuse(page, "invalid.kind"),
-            };
-            let note = Some(form.note.trim()).filter(|n| !n.is_empty());
-            memberships::join(
-                &state.db,
-                network.scope(),
-                &memberships::NewMembership {
-                    account_id,
-                    role: "member",
-                    kind: kind.as_str(),
-                    status: "pending",
-                    note,
-                },
-                &consent,
-            )
-            .await?
+    let consented = form.consent.as_deref() == Some("yes");
+    let outcome = join_network(
+        &state,
+        &network,
+        policy,
+        me.account.id,
+        &form.kind,
+        &form.note,
+        consented,
+        &viewer.ip_text(),
+    )
+    .await?;
+    match outcome {
+        Ok(m) if m.status == "active" => Ok(Redirect::to(&format!("/n/{slug}")).into_response()),
+        Ok(_) => {
+            let mut notice = NoticePage::new(ctx, "join.requested_title", &["join.requested_body"]);
+            notice.action = Some(("/", "join.back_home"));
+            Ok(notice.into_response())
         }
-        JoinPolicy::Domain => {
-            let domains = network.domains();
-            let addresses = accounts::emails(&state.db, account_id).await?;
-            let verified = addresses.iter().any(|e| {
-                e.verified_at.is_some()
-                    && enishi_core::networks::email_in_domains(&e.email, &domains)
-            });
-            if !verified {
-                let unverified = addresses
-                    .iter()
-                    .any(|e| enishi_core::networks::email_in_domains(&e.email, &domains));
-                return refuse(
-                    page,
-                    if unverified {
-                        "invalid.domain_unverified"
-                    } else {
-                        "invalid.domain_missing"
-                    },
-                );
-            }
-            memberships::join(
-                &state.db,
-                network.scope(),
-                &memberships::NewMembership {
-                    account_id,
-                    role: "member",
-                    kind: "employee",
-                    status: "active",
-                    note: None,
-                },
-                &consent,
-            )
-            .await?
+        Err(key) => {
+            let mut page = join_page(&state, ctx, &viewer, &network, policy).await?;
+            page.note = form.note.chars().take(NOTE_MAX * 2).collect();
+            page.error = Some(page.ctx.t(key));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        JoinPolicy::Invitation => return Err(AppError::NotFound),
-    };
-    if created {
-        let action = if membership.status == "active" {
-            "network.joined_by_domain"
-        } else {
-            "network.join_requested"
-        };
-        record(&state, &network, Some(account_id), action, None, &ip).await;
     }
-    if membership.status == "active" {
-        return Ok(Redirect::to(&format!("/n/{slug}")).into_response());
-    }
-    let mut notice = NoticePage::new(page.ctx, "join.requested_title", &["join.requested_body"]);
-    notice.action = Some(("/", "join.back_home"));
-    Ok(notice.into_response())
+}
+
+/// The network of a landing page (request or domain policy), or 404.
+pub async fn joinable(state: &AppState, slug: &str) -> Result<(Network, JoinPolicy), AppError> {
+    landing_network(state, slug).await
 }
 
 // ───────────────────────────── invitations ─────────────────────────────
@@ -650,6 +677,45 @@ pub struct ConsentForm {
     pub next: String,
 }
 
+/// Records a member's decision on the current documents: agreeing renews
+/// the consent; declining is recorded and the member leaves.
+pub async fn decide_consent(
+    state: &AppState,
+    scope: &NetworkScope,
+    accept: bool,
+    ip: &str,
+) -> Result<(), AppError> {
+    let docs = documents(state, &scope.network, Lang::Ja).await?;
+    let consent = consent_of(&docs, ip);
+    let account_id = scope.membership.account_id;
+    if accept {
+        memberships::renew_consent(&state.db, scope.id(), account_id, &consent).await?;
+        record(
+            state,
+            &scope.network,
+            Some(account_id),
+            "network.consent_renewed",
+            None,
+            ip,
+        )
+        .await;
+    } else {
+        memberships::record_consent(&state.db, scope.id(), account_id, &consent, "declined")
+            .await?;
+        memberships::set_status(&state.db, scope.id(), scope.membership.id, "left").await?;
+        record(
+            state,
+            &scope.network,
+            Some(account_id),
+            "network.left_declining_consent",
+            None,
+            ip,
+        )
+        .await;
+    }
+    Ok(())
+}
+
 /// `POST /n/{slug}/consent`: agrees (and goes on) or declines (and leaves).
 pub async fn give_consent(
     State(state): State<AppState>,
@@ -658,23 +724,9 @@ pub async fn give_consent(
     scope: NetworkScope,
     CsrfForm(form): CsrfForm<ConsentForm>,
 ) -> Result<Response, AppError> {
-    let docs = documents(&state, &scope.network, ctx.lang).await?;
     let ip = viewer.ip_text();
-    let consent = consent_of(&docs, &ip);
-    let account_id = scope.membership.account_id;
     if form.decision == "decline" {
-        memberships::record_consent(&state.db, scope.id(), account_id, &consent, "declined")
-            .await?;
-        memberships::set_status(&state.db, scope.id(), scope.membership.id, "left").await?;
-        record(
-            &state,
-            &scope.network,
-            Some(account_id),
-            "network.left_declining_consent",
-            None,
-            &ip,
-        )
-        .await;
+        decide_consent(&state, &scope, false, &ip).await?;
         return Ok(Redirect::to("/?done=left").into_response());
     }
     if form.consent.as_deref() != Some("yes") {
@@ -682,22 +734,13 @@ pub async fn give_consent(
             slug: scope.slug().to_string(),
             name: name_in(&scope.network, ctx.lang).to_string(),
             error: Some(ctx.t("invalid.consent_required")),
-            docs,
+            docs: documents(&state, &scope.network, ctx.lang).await?,
             next: safe_next(&form.next).to_string(),
             ctx,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    memberships::renew_consent(&state.db, scope.id(), account_id, &consent).await?;
-    record(
-        &state,
-        &scope.network,
-        Some(account_id),
-        "network.consent_renewed",
-        None,
-        &ip,
-    )
-    .await;
+    decide_consent(&state, &scope, true, &ip).await?;
     let next = safe_next(&form.next);
     let next = if next == "/" {
         format!("/n/{}", scope.slug())
@@ -732,6 +775,29 @@ pub async fn leave_page(
     })
 }
 
+/// Ends `scope`'s membership by the member's choice. `false` when they
+/// are the last owner (who must hand over first).
+pub async fn leave_network(
+    state: &AppState,
+    scope: &NetworkScope,
+    ip: &str,
+) -> Result<bool, AppError> {
+    if scope.role == Role::Owner && memberships::active_owners(&state.db, scope.id()).await? <= 1 {
+        return Ok(false);
+    }
+    memberships::set_status(&state.db, scope.id(), scope.membership.id, "left").await?;
+    record(
+        state,
+        &scope.network,
+        Some(scope.membership.account_id),
+        "network.left",
+        None,
+        ip,
+    )
+    .await;
+    Ok(true)
+}
+
 /// `POST /n/{slug}/leave`
 pub async fn leave(
     State(state): State<AppState>,
@@ -740,7 +806,7 @@ pub async fn leave(
     scope: NetworkScope,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    if scope.role == Role::Owner && memberships::active_owners(&state.db, scope.id()).await? <= 1 {
+    if !leave_network(&state, &scope, &viewer.ip_text()).await? {
         let page = LeavePage {
             slug: scope.slug().to_string(),
             name: name_in(&scope.network, ctx.lang).to_string(),
@@ -749,15 +815,5 @@ pub async fn leave(
         };
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    memberships::set_status(&state.db, scope.id(), scope.membership.id, "left").await?;
-    record(
-        &state,
-        &scope.network,
-        Some(scope.membership.account_id),
-        "network.left",
-        None,
-        &viewer.ip_text(),
-    )
-    .await;
     Ok(Redirect::to("/?done=left").into_response())
 }

@@ -319,3 +319,164 @@ pub async fn create_network_api(
         .map_err(invalid)?;
     Ok((StatusCode::CREATED, Json(NetworkBody::from(&network))).into_response())
 }
+
+/// Asking to join (request policy) or joining as staff (domain policy).
+#[derive(Deserialize, ToSchema)]
+pub struct JoinBody {
+    /// Must be `true`: the caller has read and agrees to the network's
+    /// current purposes of use and guidelines.
+    pub consent: bool,
+    /// `alumni` or `employee` (request policy).
+    #[serde(default)]
+    pub kind: String,
+    /// A note to the admins (request policy, up to 500 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Join a network that takes requests or staff by domain.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/join", tag = "networks",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body = JoinBody,
+    responses((status = 201, description = "Joined (`active`) or requested (`pending`)", body = MembershipBody),
+              (status = 422, description = "No consent, bad kind or note, no verified company address", body = crate::error::Problem),
+              (status = 404, description = "No such network taking requests or staff by domain", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn join(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    Me(me): Me,
+    Path(slug): Path<String>,
+    body: Result<Json<JoinBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
+    let (network, policy) = crate::networks::joinable(&state, &slug).await?;
+    let m = crate::networks::join_network(
+        &state,
+        &network,
+        policy,
+        me.account.id,
+        &body.kind,
+        &body.note,
+        body.consent,
+        &viewer.ip_text(),
+    )
+    .await?
+    .map_err(|key| AppError::Invalid {
+        field: "join",
+        message: ctx.t(key),
+    })?;
+    let body = MembershipBody {
+        id: m.id,
+        account_id: m.account_id,
+        display_name: None,
+        email: None,
+        role: m.role,
+        kind: m.kind,
+        status: m.status,
+        joined_at: m.joined_at,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// A decision on the network's current purposes of use and guidelines.
+#[derive(Deserialize, ToSchema)]
+pub struct ConsentBody {
+    /// `true` to agree; `false` declines and leaves the network.
+    pub accept: bool,
+}
+
+/// Agree (again) to the current purposes and guidelines, or decline and leave.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/consent", tag = "networks",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body = ConsentBody,
+    responses((status = 204, description = "Recorded"),
+              (status = 404, description = "No such network of yours", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn consent(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    scope: NetworkScope,
+    body: Result<Json<ConsentBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
+    crate::networks::decide_consent(&state, &scope, body.accept, &viewer.ip_text()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Leave a network.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/leave", tag = "networks",
+    params(("slug" = String, Path, description = "The network's slug")),
+    responses((status = 204, description = "Left"),
+              (status = 409, description = "The last owner must hand over first", body = crate::error::Problem),
+              (status = 404, description = "No such network of yours", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn leave(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    scope: NetworkScope,
+) -> Result<StatusCode, AppError> {
+    if !crate::networks::leave_network(&state, &scope, &viewer.ip_text()).await? {
+        return Err(AppError::Conflict(ctx.t("leave.last_owner")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change the network's settings (admins only). `listed` is `"yes"` or absent.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/settings", tag = "networks",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body = crate::network_admin::SettingsForm,
+    responses((status = 204, description = "Saved"),
+              (status = 422, description = "A setting is not valid", body = crate::error::Problem),
+              (status = 404, description = "No such network where you are an admin", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn settings(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    scope: NetworkScope,
+    body: Result<Json<crate::network_admin::SettingsForm>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(form) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
+    crate::network_admin::apply_settings(&state, &scope, &form, &viewer.ip_text())
+        .await?
+        .map_err(|key| AppError::Invalid {
+            field: "settings",
+            message: ctx.t(key),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The version just published.
+#[derive(Serialize, ToSchema)]
+pub struct VersionBody {
+    pub version: i64,
+}
+
+/// Publish a new version of the purposes of use (`purposes`) or the
+/// guidelines (`guidelines`); members are asked to agree again (admins only).
+#[utoipa::path(post, path = "/api/v1/n/{slug}/documents", tag = "networks",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body = crate::network_admin::DocumentForm,
+    responses((status = 201, description = "Published", body = VersionBody),
+              (status = 422, description = "Unknown kind, empty or too long", body = crate::error::Problem),
+              (status = 404, description = "No such network where you are an admin", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn documents(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    scope: NetworkScope,
+    body: Result<Json<crate::network_admin::DocumentForm>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(form) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
+    let version = crate::network_admin::publish(&state, &scope, &form, &viewer.ip_text())
+        .await?
+        .map_err(|key| AppError::Invalid {
+            field: "document",
+            message: ctx.t(key),
+        })?;
+    Ok((StatusCode::CREATED, Json(VersionBody { version })).into_response())
+}

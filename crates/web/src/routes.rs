@@ -471,6 +471,11 @@ fn network_routes() -> Vec<Route> {
         Route::api(NetworkAdmin, routes!(networks_api::change_member)),
         Route::api(NetworkAdmin, routes!(networks_api::create_invitation)),
         Route::api(Operator, routes!(networks_api::create_network_api)),
+        Route::api(SignedIn, routes!(networks_api::join)),
+        Route::api(MemberAnyConsent, routes!(networks_api::consent)),
+        Route::api(MemberAnyConsent, routes!(networks_api::leave)),
+        Route::api(NetworkAdmin, routes!(networks_api::settings)),
+        Route::api(NetworkAdmin, routes!(networks_api::documents)),
     ]
 }
 

@@ -186,7 +186,15 @@ async fn sample_path(
 
 fn json_body(path: &str) -> serde_json::Value {
     let n = unique_number();
-    if path.contains("/members/") {
+    if path.ends_with("/join") {
+        serde_json::json!({"consent": true, "kind": "alumni"})
+    } else if path.ends_with("/consent") {
+        serde_json::json!({"accept": true})
+    } else if path.ends_with("/settings") {
+        serde_json::json!({"name_ja": "行列", "accent_color": "#22406b", "join_policy": "request"})
+    } else if path.ends_with("/documents") {
+        serde_json::json!({"kind": "guidelines", "body_ja": "新しいガイドライン"})
+    } else if path.contains("/members/") {
         serde_json::json!({"action": "kind", "kind": "employee"})
     } else if path.ends_with("/invitations") {
         serde_json::json!({"email": format!("i{n}@example.jp"), "role": "member", "kind": "alumni"})

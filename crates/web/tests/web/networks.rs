@@ -814,8 +814,96 @@ async fn networks_through_the_api(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    // a member is not an admin; the operator is not a member
+    // settings and documents
+    let res = boss_api.post(app.url("/api/v1/n/api-net/settings")).json(&serde_json::json!({"name_ja": "API ネット", "accent_color": "red", "join_policy": "request"})).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let res = boss_api.post(app.url("/api/v1/n/api-net/settings")).json(&serde_json::json!({"name_ja": "API ネット", "accent_color": "#aa0000", "join_policy": "request", "listed": "yes"})).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        networks::by_slug(&app.db, "api-net")
+            .await
+            .unwrap()
+            .unwrap()
+            .join_policy,
+        "request"
+    );
+    let res = boss_api
+        .post(app.url("/api/v1/n/api-net/documents"))
+        .json(&serde_json::json!({"kind": "purposes", "body_ja": "第二版"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["version"], 2);
+    // members must agree again; through the API too
     let member_api = api_client(&app, member.id).await;
+    assert_eq!(
+        member_api
+            .get(app.url("/api/v1/n/api-net"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = member_api
+        .post(app.url("/api/v1/n/api-net/consent"))
+        .json(&serde_json::json!({"accept": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        member_api
+            .get(app.url("/api/v1/n/api-net"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // joining by request through the API, once
+    let joiner = fresh_account(&app, false).await;
+    let joiner_api = api_client(&app, joiner.id).await;
+    let res = joiner_api
+        .post(app.url("/api/v1/n/api-net/join"))
+        .json(&serde_json::json!({"consent": false, "kind": "alumni"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    for _ in 0..2 {
+        let res = joiner_api
+            .post(app.url("/api/v1/n/api-net/join"))
+            .json(&serde_json::json!({"consent": true, "kind": "alumni", "note": "API から"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], "pending");
+    }
+    let pending = memberships::list(
+        &app.db,
+        net.scope(),
+        &MemberFilter {
+            status: Some("pending".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(pending.len(), 1);
+    // the owner cannot leave as the last owner
+    assert_eq!(
+        boss_api
+            .post(app.url("/api/v1/n/api-net/leave"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        409
+    );
+    // a member is not an admin; the operator is not a member; members may leave
     assert_eq!(
         member_api
             .get(app.url("/api/v1/n/api-net/members"))
@@ -827,6 +915,24 @@ async fn networks_through_the_api(backend: Backend) {
     );
     assert_eq!(
         op_api
+            .get(app.url("/api/v1/n/api-net"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        member_api
+            .post(app.url("/api/v1/n/api-net/leave"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        member_api
             .get(app.url("/api/v1/n/api-net"))
             .send()
             .await
