@@ -159,3 +159,53 @@ impl FromRequestParts<AppState> for PageCtx {
 pub fn iso(ms: &i64) -> String {
     enishi_core::time::iso_utc(*ms)
 }
+
+/// The form field a validation message belongs to (the `name` of its
+/// input), so the page can show the message next to it; `""` for a message
+/// about the whole form.
+pub fn field_of(key: &str) -> &'static str {
+    let rule = key.strip_prefix("invalid.").unwrap_or(key);
+    const FIELDS: &[(&str, &str)] = &[
+        ("slug_", "slug"),
+        ("network_name_", "name_ja"),
+        ("description_", "description_ja"),
+        ("email_", "email"),
+        ("consent_", "consent"),
+        ("note_", "note"),
+        ("kind", "kind"),
+        ("role", "role"),
+        ("colour", "accent_color"),
+        ("join_policy", "join_policy"),
+        ("domain_policy", "join_policy"),
+        ("domains", "staff_domains"),
+        ("name_", "display_name"),
+        ("document_", "body_ja"),
+        ("current_password", "current"),
+        ("password_", "password"),
+        ("token_name_", "name"),
+        ("time_zone", "time_zone"),
+        ("lang", "lang"),
+    ];
+    FIELDS
+        .iter()
+        .find(|(prefix, _)| rule.starts_with(prefix))
+        .map(|(_, field)| *field)
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn messages_find_their_field() {
+        assert_eq!(field_of("invalid.slug_reserved"), "slug");
+        assert_eq!(field_of("invalid.email_malformed"), "email");
+        assert_eq!(field_of("invalid.consent_required"), "consent");
+        assert_eq!(field_of("invalid.domains_needed"), "staff_domains");
+        assert_eq!(field_of("invalid.domain_unverified"), "");
+        assert_eq!(field_of("invalid.current_password"), "current");
+        assert_eq!(field_of("invalid.role_not_allowed"), "role");
+        assert_eq!(field_of("signin.wrong_password"), "");
+    }
+}

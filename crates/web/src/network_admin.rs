@@ -260,6 +260,8 @@ pub struct InvitationsPage {
     pub roles: Vec<&'static str>,
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
+    /// The input the error belongs to (`""`: the whole form).
+    pub error_field: &'static str,
     pub draft: String,
 }
 
@@ -279,6 +281,7 @@ async fn invitations_page(
             .collect(),
         notice: None,
         error: None,
+        error_field: "",
         draft: String::new(),
         section: "invitations",
         ctx,
@@ -336,6 +339,7 @@ pub async fn create_invitation(
         Err(key) => {
             let mut page = invitations_page(&state, ctx, &scope).await?;
             page.error = Some(page.ctx.t(key));
+            page.error_field = crate::ctx::field_of(key);
             page.draft = form.email.chars().take(254).collect();
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
@@ -414,6 +418,8 @@ pub struct SettingsPage {
     pub documents: Vec<networks::Document>,
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
+    /// The input the error belongs to (`""`: the whole form).
+    pub error_field: &'static str,
 }
 
 #[derive(Deserialize, Clone, Debug, Default, utoipa::ToSchema)]
@@ -452,6 +458,7 @@ async fn settings_page(
         ],
         notice: None,
         error: None,
+        error_field: "",
         section: "settings",
         ctx,
     })
@@ -549,6 +556,7 @@ pub async fn save_settings(
     if let Err(key) = apply_settings(&state, &scope, &form, &viewer.ip_text()).await? {
         let mut page = settings_page(&state, ctx, &scope, form).await?;
         page.error = Some(page.ctx.t(key));
+        page.error_field = crate::ctx::field_of(key);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     Ok(Redirect::to(&format!("/n/{}/admin/settings?done=saved", scope.slug())).into_response())
@@ -633,6 +641,7 @@ pub async fn publish_document(
     if let Err(key) = publish(&state, &scope, &form, &viewer.ip_text()).await? {
         let mut page = settings_page(&state, ctx, &scope, current_settings(&scope.network)).await?;
         page.error = Some(page.ctx.t(key));
+        page.error_field = crate::ctx::field_of(key);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     Ok(Redirect::to(&format!(

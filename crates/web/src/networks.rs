@@ -189,6 +189,8 @@ pub struct JoinPage {
     /// Already a member (active or pending): no form, a note instead.
     pub status: Option<String>,
     pub error: Option<&'static str>,
+    /// The input the error belongs to (`""`: the whole form).
+    pub error_field: &'static str,
     pub note: String,
 }
 
@@ -226,6 +228,7 @@ async fn join_page(
         signed_in: viewer.account().is_some(),
         status,
         error: None,
+        error_field: "",
         note: String::new(),
         ctx,
     })
@@ -369,6 +372,7 @@ pub async fn join(
             let mut page = join_page(&state, ctx, &viewer, &network, policy).await?;
             page.note = form.note.chars().take(NOTE_MAX * 2).collect();
             page.error = Some(page.ctx.t(key));
+            page.error_field = crate::ctx::field_of(key);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -396,6 +400,8 @@ pub struct InvitePage {
     /// Someone else is signed in in this browser.
     pub other_account: bool,
     pub error: Option<&'static str>,
+    /// The input the error belongs to (`""`: the whole form).
+    pub error_field: &'static str,
     pub display_name: String,
 }
 
@@ -462,6 +468,7 @@ async fn invite_page(
         has_account: owner.is_some() || viewer.account().is_some(),
         other_account,
         error: None,
+        error_field: "",
         display_name: String::new(),
         ctx,
     })
@@ -524,6 +531,7 @@ pub async fn accept_invitation(
     page.display_name = form.display_name.chars().take(200).collect();
     let refuse = |mut page: InvitePage, status: StatusCode, key: &'static str| {
         page.error = Some(page.ctx.t(key));
+        page.error_field = crate::ctx::field_of(key);
         Ok((status, page).into_response())
     };
     if page.other_account {
@@ -638,6 +646,8 @@ pub struct ConsentPage {
     pub docs: Documents,
     pub next: String,
     pub error: Option<&'static str>,
+    /// The input the error belongs to (`""`: the whole form).
+    pub error_field: &'static str,
 }
 
 /// `GET /n/{slug}/consent`: asks again after the documents changed.
@@ -662,6 +672,7 @@ pub async fn consent_page(
         docs: documents(&state, &scope.network, ctx.lang).await?,
         next,
         error: None,
+        error_field: "",
         ctx,
     }
     .into_response())
@@ -734,6 +745,7 @@ pub async fn give_consent(
             slug: scope.slug().to_string(),
             name: name_in(&scope.network, ctx.lang).to_string(),
             error: Some(ctx.t("invalid.consent_required")),
+            error_field: "consent",
             docs: documents(&state, &scope.network, ctx.lang).await?,
             next: safe_next(&form.next).to_string(),
             ctx,

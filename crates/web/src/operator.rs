@@ -154,6 +154,8 @@ pub struct NetworksPage {
     pub networks: Vec<enishi_store::networks::Network>,
     pub form: NewNetworkForm,
     pub error: Option<&'static str>,
+    /// The input the error belongs to (`""`: the whole form).
+    pub error_field: &'static str,
     pub notice: Option<&'static str>,
 }
 
@@ -187,6 +189,7 @@ async fn networks_page(
         networks: enishi_store::networks::all(&state.db).await?,
         form,
         error: None,
+        error_field: "",
         notice: None,
     })
 }
@@ -324,6 +327,10 @@ pub async fn create(
         Err(key) => {
             let mut page = networks_page(&state, ctx, form).await?;
             page.error = Some(page.ctx.t(key));
+            page.error_field = match crate::ctx::field_of(key) {
+                "email" => "owner_email",
+                field => field,
+            };
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

@@ -59,6 +59,16 @@ async fn operator_creates_a_network_and_its_owner_joins(backend: Backend) {
         let page = res.text().await.unwrap();
         assert!(page.contains(message), "{slug}: {message}");
         assert!(page.contains(&format!(r#"value="{slug}""#)), "input kept");
+        // the message stands next to the slug field, not above the form
+        let (field, error, next) = (
+            page.find(r#"id="slug""#).unwrap(),
+            page.find("field-error").unwrap(),
+            page.find(r#"id="name-ja""#).unwrap(),
+        );
+        assert!(
+            field < error && error < next,
+            "{slug}: message placed by the slug field"
+        );
     }
     let res = operator
         .post_form(
@@ -112,6 +122,11 @@ async fn operator_creates_a_network_and_its_owner_joins(backend: Backend) {
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains("同意が必要です") && page.contains(r#"value="人事 太郎""#));
+    let (checkbox, error) = (
+        page.find(r#"id="consent""#).unwrap(),
+        page.find("field-error").unwrap(),
+    );
+    assert!(checkbox < error, "the consent message is by the checkbox");
     let res = owner
         .post_form(
             "/n/acme/invite",
