@@ -5,7 +5,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Db, Result, StoreError, db_run, now_ms};
+use crate::{Db, Result, StoreError, db_run, now_ms, unique_violation};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Account {
@@ -41,11 +41,6 @@ pub struct NewAccount<'a> {
 }
 
 const ACCOUNT_COLUMNS: &str = "a.id, a.display_name, a.lang, a.time_zone, a.password_hash, a.is_operator, a.created_at, a.updated_at";
-
-fn unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
-}
 
 /// Creates an account with its first (primary) address. Fails with
 /// [`StoreError::Conflict`] when the address is already verified elsewhere.

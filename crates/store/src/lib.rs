@@ -259,6 +259,12 @@ pub struct IdList(pub Vec<i64>);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TextList(pub Vec<String>);
 
+/// Whether a write failed on a uniqueness rule (both engines report it).
+pub(crate) fn unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
 /// Now, as Unix milliseconds (UTC): how every instant is stored.
 pub fn now_ms() -> i64 {
     SystemTime::now()

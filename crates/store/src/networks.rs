@@ -7,7 +7,7 @@
 
 use sqlx::FromRow;
 
-use crate::{Db, Result, StoreError, db_run, now_ms};
+use crate::{Db, Result, StoreError, db_run, now_ms, unique_violation};
 
 /// The id of a network: the first argument of every tenant-owned query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,11 +63,6 @@ pub struct NewNetwork<'a> {
     pub purposes: (&'a str, &'a str),
     pub guidelines: (&'a str, &'a str),
     pub created_by: Option<i64>,
-}
-
-fn unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
 }
 
 /// Creates a network with version 1 of its purposes and guidelines.

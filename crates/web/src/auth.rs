@@ -111,8 +111,25 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-fn is_api(path: &str) -> bool {
+/// Whether `path` is under the JSON API (answers are problem documents,
+/// not pages).
+pub fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
+}
+
+/// The answer to a visitor who must sign in first: a page request (GET) is
+/// sent to the sign-in page and back; anything else gets 401.
+pub fn sign_in_first(req: &axum::extract::Request) -> Response {
+    if !is_api(req.uri().path()) && req.method() == Method::GET {
+        let here = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+        return axum::response::Redirect::to(&format!("/signin?next={next}")).into_response();
+    }
+    AppError::Unauthorized.into_response()
 }
 
 /// Middleware: resolves the [`Viewer`] (see the module docs).

@@ -218,7 +218,7 @@ struct ErrorPage {
 
 /// Middleware: renders every error response (see the module docs).
 pub async fn render_errors(req: Request, next: Next) -> Response {
-    let is_api = req.uri().path() == "/api" || req.uri().path().starts_with("/api/");
+    let is_api = crate::auth::is_api(req.uri().path());
     let mut ctx = PageCtx::from_request_parts_sync(req.headers(), req.extensions(), req.uri());
     let instance = req.uri().path().to_owned();
     let response = next.run(req).await;

@@ -122,6 +122,30 @@ impl AppState {
         }
     }
 
+    /// Writes an entry to the audit log. A failure to write is logged, not
+    /// returned: the action it records has already happened.
+    pub async fn record_event(
+        &self,
+        network_id: Option<i64>,
+        actor: Option<i64>,
+        action: &str,
+        target: Option<&str>,
+        ip: &str,
+    ) {
+        let entry = enishi_store::audit::NewEntry {
+            network_id,
+            actor_id: actor,
+            action,
+            target,
+            ip: Some(ip),
+            detail: None,
+        };
+        if let Err(e) = enishi_store::audit::record(&self.db, &entry, enishi_store::now_ms()).await
+        {
+            tracing::error!(error = %e, action, "could not write the audit log");
+        }
+    }
+
     /// An absolute link to `path_and_query` on this site, built from
     /// `--base-url` (never from the request's Host header).
     pub fn link(&self, path_and_query: &str) -> String {

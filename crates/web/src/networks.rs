@@ -16,7 +16,7 @@ use enishi_store::accounts::{self, NewAccount};
 use enishi_store::invitations::{self, Invitation};
 use enishi_store::memberships::{self, Consent};
 use enishi_store::networks::{self, Document, Network};
-use enishi_store::{audit, now_ms};
+use enishi_store::now_ms;
 use serde::Deserialize;
 
 use crate::auth::{Me, Viewer};
@@ -64,17 +64,9 @@ pub async fn record(
     target: Option<&str>,
     ip: &str,
 ) {
-    let entry = audit::NewEntry {
-        network_id: Some(network.id),
-        actor_id: actor,
-        action,
-        target,
-        ip: Some(ip),
-        detail: None,
-    };
-    if let Err(e) = audit::record(&state.db, &entry, now_ms()).await {
-        tracing::error!(error = %e, action, "could not write the audit log");
-    }
+    state
+        .record_event(Some(network.id), actor, action, target, ip)
+        .await;
 }
 
 /// Invites `address` to `network` with `role` and `kind`, and e-mails the

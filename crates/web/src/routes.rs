@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::{OpenApi, PathItem};
@@ -554,19 +554,5 @@ async fn enforce(access: Access, req: Request, next: Next) -> Response {
     if signed_in {
         return AppError::NotFound.into_response();
     }
-    let path = req.uri().path();
-    let api = path == "/api" || path.starts_with("/api/");
-    if !api && req.method() == Method::GET {
-        let here = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let target = format!(
-            "/signin?next={}",
-            url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-        );
-        return Redirect::to(&target).into_response();
-    }
-    AppError::Unauthorized.into_response()
+    crate::auth::sign_in_first(&req)
 }

@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, RawPathParams, Request};
-use axum::http::Method;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -68,30 +67,13 @@ pub enum Need {
     Admin,
 }
 
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
-}
-
-fn sign_in_first(req: &Request) -> Response {
-    if !is_api(req.uri().path()) && req.method() == Method::GET {
-        let here = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
-        return Redirect::to(&format!("/signin?next={next}")).into_response();
-    }
-    AppError::Unauthorized.into_response()
-}
-
 /// The access layer of network routes.
 pub async fn enforce(state: AppState, need: Need, req: Request, next: Next) -> Response {
     let Some(viewer) = req.extensions().get::<Viewer>().cloned() else {
         return AppError::Internal("viewer not resolved".into()).into_response();
     };
     let Some(account) = viewer.account().cloned() else {
-        return sign_in_first(&req);
+        return crate::auth::sign_in_first(&req);
     };
     let (mut parts, body) = req.into_parts();
     let slug = match RawPathParams::from_request_parts(&mut parts, &()).await {
@@ -114,7 +96,7 @@ pub async fn enforce(state: AppState, need: Need, req: Request, next: Next) -> R
         return AppError::NotFound.into_response();
     }
     if need != Need::MemberAnyConsent && !scope.membership.consent_is_current(&scope.network) {
-        if is_api(req.uri().path()) {
+        if crate::auth::is_api(req.uri().path()) {
             return AppError::ConsentRequired.into_response();
         }
         let next: String = url::form_urlencoded::byte_serialize(

@@ -13,11 +13,11 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::response::{IntoResponse, Redirect, Response};
-use enishi_core::secret::{hash_token, hex};
+use enishi_core::secret::hash_token;
 use enishi_core::{Lang, email, password};
 use enishi_store::accounts;
 use enishi_store::login_tokens::{self, LinkState, Purpose};
-use enishi_store::{Db, audit, now_ms, sessions, throttle};
+use enishi_store::{Db, now_ms, sessions, throttle};
 use serde::Deserialize;
 
 use crate::auth::{self, Me, SESSION_COOKIE, SESSION_TTL_MS, Viewer};
@@ -44,10 +44,9 @@ const LINKS_PER_IP: i64 = 10;
 /// queue from ballooning under a distributed flood).
 const LINKS_PER_MINUTE: i64 = 120;
 
+/// 256 random bits as hex (the same generator as CSRF tokens).
 pub(crate) fn random_hex() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    hex(&bytes)
+    csrf::random_token()
 }
 
 pub(crate) fn query_token(raw: Option<&str>) -> String {
@@ -86,7 +85,7 @@ pub fn signin_url(state: &AppState, token: &str) -> String {
     state.link(&format!("/signin/link?token={token}"))
 }
 
-/// Records a security event.
+/// Records a security event (not tied to a network).
 pub async fn record(
     state: &AppState,
     actor: Option<i64>,
@@ -94,16 +93,7 @@ pub async fn record(
     target: Option<&str>,
     ip: &str,
 ) {
-    let entry = audit::NewEntry {
-        actor_id: actor,
-        action,
-        target,
-        ip: Some(ip),
-        ..Default::default()
-    };
-    if let Err(e) = audit::record(&state.db, &entry, now_ms()).await {
-        tracing::error!(error = %e, action, "could not write the audit log");
-    }
+    state.record_event(None, actor, action, target, ip).await;
 }
 
 /// Counts a hit; `Err(429)` once `limit` is passed in the window.
