@@ -17,6 +17,8 @@ pub mod lang;
 pub mod net;
 pub mod networks;
 pub mod password;
+pub mod privacy;
+pub mod search;
 pub mod secret;
 pub mod text;
 pub mod time;
