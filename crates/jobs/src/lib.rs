@@ -145,6 +145,12 @@ impl Worker {
                     Ok(false) => {}
                     Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
                 }
+                // Idle: tidy the growing tables, at most hourly across nodes.
+                match enishi_store::housekeeping::run_if_due(&self.db).await {
+                    Ok(Some(tidied)) => tracing::info!(?tidied, "housekeeping done"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(self.config.idle) => {}
                     _ = self.wake.notified() => {}

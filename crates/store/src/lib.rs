@@ -22,6 +22,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
 mod connect;
+pub mod housekeeping;
 pub mod invitations;
 pub mod jobs;
 pub mod login_tokens;

@@ -476,7 +476,115 @@ async fn throttle_counts_exactly(backend: Backend) {
     );
 }
 
+/// Housekeeping removes only what is no longer needed, and only one
+/// caller per hour runs it.
+async fn housekeeping_tidies_what_is_spent(backend: Backend) {
+    use enishi_store::{housekeeping, jobs, login_tokens, sessions, throttle};
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let now = enishi_store::now_ms();
+    let day = 24 * 60 * 60 * 1000;
+    let account = enishi_store::accounts::create(
+        db,
+        &enishi_store::accounts::NewAccount {
+            display_name: "x",
+            email: "x@example.jp",
+            email_verified: true,
+            lang: "ja",
+            time_zone: "Asia/Tokyo",
+            is_operator: false,
+        },
+    )
+    .await
+    .unwrap();
+    let session = |hash: &'static str, expires_at| sessions::NewSession {
+        token_hash: hash,
+        account_id: account.id,
+        now: now - 40 * day,
+        expires_at,
+        ip: None,
+        user_agent: None,
+    };
+    sessions::create(db, &session("old", now - 1))
+        .await
+        .unwrap();
+    sessions::create(db, &session("live", now + day))
+        .await
+        .unwrap();
+    login_tokens::create(
+        db,
+        login_tokens::Purpose::SignIn,
+        account.id,
+        "x@example.jp",
+        "spent",
+        now - 9 * day,
+        now - 8 * day,
+    )
+    .await
+    .unwrap();
+    login_tokens::create(
+        db,
+        login_tokens::Purpose::SignIn,
+        account.id,
+        "x@example.jp",
+        "recent",
+        now - day,
+        now - day / 2,
+    )
+    .await
+    .unwrap();
+    throttle::hit(db, "old-window", now - 2 * day, 60_000)
+        .await
+        .unwrap();
+    throttle::hit(db, "this-window", now, 60_000).await.unwrap();
+    let done = jobs::enqueue(db, "x", "{}", now, 1, now - 40 * day)
+        .await
+        .unwrap();
+    jobs::complete(db, done, now - 31 * day).await.unwrap();
+    let failed = jobs::enqueue(db, "x", "{}", now, 1, now - 40 * day)
+        .await
+        .unwrap();
+    jobs::fail(db, failed, "boom", now - 31 * day, None)
+        .await
+        .unwrap();
+
+    assert!(housekeeping::claim_run(db, now).await.unwrap());
+    assert!(
+        !housekeeping::claim_run(db, now + 1_000).await.unwrap(),
+        "once an hour"
+    );
+    let tidied = housekeeping::tidy(db, now).await.unwrap();
+    assert_eq!(
+        tidied,
+        housekeeping::Tidied {
+            sessions: 1,
+            links: 1,
+            throttle: 1,
+            jobs: 1
+        }
+    );
+    assert!(sessions::by_token(db, "live", now).await.unwrap().is_some());
+    assert_eq!(
+        login_tokens::peek(db, login_tokens::Purpose::SignIn, "recent", now)
+            .await
+            .unwrap(),
+        login_tokens::LinkState::Expired
+    );
+    assert_eq!(
+        jobs::get(db, failed).await.unwrap().unwrap().status,
+        "failed",
+        "failures stay for the operator"
+    );
+    assert!(
+        housekeeping::claim_run(db, now + 60 * 60 * 1000 + 1)
+            .await
+            .unwrap(),
+        "the next hour runs again"
+    );
+}
+
 dual_test!(
+    housekeeping_tidies_what_is_spent,
     a_verified_address_belongs_to_one_account,
     throttle_counts_exactly,
     transactions_commit_or_roll_back,

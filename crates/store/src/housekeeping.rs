@@ -1,0 +1,94 @@
+//! Tidying the tables that only grow: ended sessions, spent sign-in links,
+//! old rate-limit windows, finished jobs. Run at most once an hour across
+//! all app nodes (one conditional write decides which node does it).
+
+use crate::{Db, Result, db_run, now_ms};
+
+const HOUR_MS: i64 = 60 * 60 * 1000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// What one run removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tidied {
+    pub sessions: u64,
+    pub links: u64,
+    pub throttle: u64,
+    pub jobs: u64,
+}
+
+/// Claims this hour's run: `true` for exactly one caller per hour.
+pub async fn claim_run(db: &Db, now: i64) -> Result<bool> {
+    let first = db_run!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO meta (key, value, updated_at) VALUES ('housekeeping_at', $1, $2) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(now.to_string())
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if first == 1 {
+        return Ok(true);
+    }
+    let claimed = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE meta SET value = $1, updated_at = $2 WHERE key = 'housekeeping_at' AND updated_at <= $3",
+        )
+        .bind(now.to_string())
+        .bind(now)
+        .bind(now - HOUR_MS)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(claimed == 1)
+}
+
+async fn delete(db: &Db, sql: &'static str, before: i64) -> Result<u64> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query(sql)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
+}
+
+/// Removes what is no longer needed (as of `now`): expired sessions;
+/// sign-in, reset and verification links a week after they expired; rate
+/// limit windows older than a day; jobs done more than 30 days ago (failed
+/// ones stay for the operator).
+pub async fn tidy(db: &Db, now: i64) -> Result<Tidied> {
+    Ok(Tidied {
+        sessions: delete(db, "DELETE FROM sessions WHERE expires_at <= $1", now).await?,
+        links: delete(
+            db,
+            "DELETE FROM login_tokens WHERE expires_at <= $1",
+            now - 7 * DAY_MS,
+        )
+        .await?,
+        throttle: delete(
+            db,
+            "DELETE FROM throttle WHERE window_start <= $1",
+            now - DAY_MS,
+        )
+        .await?,
+        jobs: delete(
+            db,
+            "DELETE FROM jobs WHERE status = 'done' AND updated_at <= $1",
+            now - 30 * DAY_MS,
+        )
+        .await?,
+    })
+}
+
+/// Runs [`tidy`] if this caller wins this hour's claim.
+pub async fn run_if_due(db: &Db) -> Result<Option<Tidied>> {
+    let now = now_ms();
+    if !claim_run(db, now).await? {
+        return Ok(None);
+    }
+    tidy(db, now).await.map(Some)
+}
