@@ -145,6 +145,21 @@ pub async fn all(db: &Db) -> Result<Vec<Network>> {
     .await)?)
 }
 
+/// Networks that show themselves on the home page: listed, and open to
+/// requests or staff by domain (an invitation-only network has nothing to
+/// offer a visitor).
+pub async fn listed(db: &Db) -> Result<Vec<Network>> {
+    let sql = format!(
+        "SELECT {NETWORK_COLUMNS} FROM networks WHERE listed = $1 AND join_policy IN ('request', 'domain') ORDER BY name_ja, id"
+    );
+    Ok(db_run!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql
+    ))
+    .bind(true)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Settings an admin may change.
 pub struct NetworkSettings<'a> {
     pub name_ja: &'a str,

@@ -21,6 +21,8 @@ pub struct HomePage {
     pub ctx: PageCtx,
     /// (slug, name, status) of the signed-in person's networks.
     pub networks: Vec<(String, String, String)>,
+    /// (slug, name) of networks that invite requests on the home page.
+    pub listed: Vec<(String, String)>,
     pub notice: Option<&'static str>,
 }
 
@@ -47,10 +49,19 @@ pub async fn home(
             .collect(),
         None => Vec::new(),
     };
+    let listed = enishi_store::networks::listed(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let name = crate::networks::name_in(&n, ctx.lang).to_string();
+            (n.slug, name)
+        })
+        .collect();
     let notice = (q.done.as_deref() == Some("left")).then(|| ctx.t("notice.left_network"));
     Ok(HomePage {
         ctx,
         networks,
+        listed,
         notice,
     })
 }

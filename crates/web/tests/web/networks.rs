@@ -362,6 +362,9 @@ async fn join_by_request_with_approval(backend: Backend) {
     make_network(&app, "closed", "invitation").await;
     // landing pages: public for request networks, 404 for invitation-only and unknown ones
     let anon = app.new_visitor();
+    // listed networks that take requests show on the home page; others do not
+    let (_, home) = anon.get_text("/").await;
+    assert!(home.contains(r#"href="/n/open/join""#) && !home.contains("/n/closed"));
     let (status, page) = anon.get_text("/n/open/join").await;
     assert_eq!(status, 200);
     assert!(page.contains("参加を申請すると") && page.contains("サインインして参加する"));
