@@ -265,14 +265,14 @@ pub async fn active_owners(db: &Db, net: NetworkId) -> Result<i64> {
     })?)
 }
 
-/// A row of the members list: the membership with the account's name and
-/// primary address.
+/// A row of the members list: the membership with the account's name.
+/// (No e-mail address: contact details are the person's to share, and
+/// admins reach members through the platform.)
 #[derive(Clone, Debug, FromRow)]
 pub struct MemberRow {
     pub id: i64,
     pub account_id: i64,
     pub display_name: String,
-    pub email: Option<String>,
     pub role: String,
     pub kind: String,
     pub status: String,
@@ -293,10 +293,9 @@ pub struct MemberFilter {
 pub async fn list(db: &Db, net: NetworkId, filter: &MemberFilter) -> Result<Vec<MemberRow>> {
     Ok(db_run!(db, |pool| {
         sqlx::query_as(
-            "SELECT m.id, m.account_id, a.display_name, e.email, m.role, m.kind, m.status, m.request_note, \
+            "SELECT m.id, m.account_id, a.display_name, m.role, m.kind, m.status, m.request_note, \
                     m.joined_at, m.created_at \
              FROM memberships m JOIN accounts a ON a.id = m.account_id \
-             LEFT JOIN account_emails e ON e.account_id = a.id AND e.is_primary = $5 \
              WHERE m.network_id = $1 AND ($2 IS NULL OR m.role = $2) AND ($3 IS NULL OR m.kind = $3) \
                AND ($4 IS NULL OR m.status = $4) \
              ORDER BY CASE WHEN m.status = 'pending' THEN 0 ELSE 1 END, a.display_name, m.id",
@@ -305,7 +304,6 @@ pub async fn list(db: &Db, net: NetworkId, filter: &MemberFilter) -> Result<Vec<
         .bind(filter.role.as_deref())
         .bind(filter.kind.as_deref())
         .bind(filter.status.as_deref())
-        .bind(true)
         .fetch_all(pool)
         .await
     })?)

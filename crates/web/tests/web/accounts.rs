@@ -900,7 +900,18 @@ async fn smtp_rejections_are_recorded(backend: Backend) {
         assert!(tokio::time::Instant::now() < deadline, "{messages:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let failed = jobs::recent(&app.db, Some("failed"), 10).await.unwrap();
+    // The worker records the job's end just after the message's.
+    let failed = loop {
+        let failed = jobs::recent(&app.db, Some("failed"), 10).await.unwrap();
+        if !failed.is_empty() {
+            break failed;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the job was not marked failed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].attempts, 1, "a permanent refusal is not retried");
     let _ = account;
