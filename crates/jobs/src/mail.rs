@@ -93,7 +93,7 @@ pub async fn send_job(db: &Db, mailer: &Mailer, job: &Job) -> Result<(), JobErro
         .map_err(|e| JobError::Permanent(format!("cannot build the message: {e}")))?;
     match transport.send(email).await {
         Ok(_) => {
-            outbox::mark(db, message.id, "sent", None, Some(now_ms()))
+            outbox::mark_sent(db, message.id, now_ms())
                 .await
                 .map_err(store_err)?;
             Ok(())

@@ -93,6 +93,24 @@ pub async fn mark(
     Ok(())
 }
 
+/// Records that a message went out through SMTP and forgets its body: the
+/// bodies of sign-in, reset and invitation mails hold live links, which no
+/// one but the recipient should be able to read afterwards (operators
+/// included). Recipient, subject and time stay for the record.
+pub async fn mark_sent(db: &Db, id: i64, sent_at: i64) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', error = NULL, sent_at = $1, text_body = '', html_body = '' WHERE id = $2",
+        )
+        .bind(sent_at)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(())
+}
+
 /// The newest messages (keyset: ids below `before`).
 pub async fn recent(db: &Db, before: Option<i64>, limit: i64) -> Result<Vec<Message>> {
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id < $1 ORDER BY id DESC LIMIT $2");

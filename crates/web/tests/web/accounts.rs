@@ -932,8 +932,29 @@ async fn operator_reads_the_outbox(backend: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("someone@example.jp") && page.contains("Enishi へのサインイン用リンク"));
     let id = outbox::recent(&app.db, None, 1).await.unwrap()[0].id;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while outbox::get(&app.db, id).await.unwrap().unwrap().status != "sent" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the message was not marked sent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let (_, page) = me.get_text(&format!("/operator/outbox/{id}")).await;
-    assert!(page.contains("/signin/link?token="));
+    // delivered through SMTP: the live link is not kept for anyone to read
+    assert!(
+        !page.contains("/signin/link?token=")
+            && page.contains("本文（サインイン用リンクなどを含む）を保存していません")
+    );
+    let stored = outbox::get(&app.db, id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.text_body.as_str(),
+            stored.html_body.as_str()
+        ),
+        ("sent", "", "")
+    );
     let (_, page) = me.get_text("/operator/jobs").await;
     assert!(page.contains("send_email"));
     let (_, page) = me.get_text("/operator/audit").await;
