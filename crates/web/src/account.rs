@@ -42,7 +42,11 @@ pub struct SettingsPage {
     pub has_password: bool,
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
+    /// The input `error` belongs to.
+    pub error_field: &'static str,
     pub password_error: Option<&'static str>,
+    /// The input `password_error` belongs to.
+    pub password_field: &'static str,
 }
 
 impl SettingsPage {
@@ -57,7 +61,9 @@ impl SettingsPage {
             has_password: account.password_hash.is_some(),
             notice: None,
             error: None,
+            error_field: "",
             password_error: None,
+            password_field: "",
         }
     }
 }
@@ -106,6 +112,7 @@ pub async fn save_settings(
     if let Some(key) = problem {
         let mut page = SettingsPage::of(ctx, &me.account);
         page.error = Some(page.ctx.t(key));
+        page.error_field = crate::ctx::field_of(key);
         page.display_name = form.display_name.chars().take(NAME_MAX * 2).collect();
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -153,6 +160,7 @@ pub async fn change_password(
     if let Some(key) = problem {
         let mut page = SettingsPage::of(ctx, &me.account);
         page.password_error = Some(page.ctx.t(key));
+        page.password_field = crate::ctx::field_of(key);
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = auth::hash_password(form.password.clone()).await?;
@@ -179,6 +187,8 @@ pub struct EmailsPage {
     pub emails: Vec<accounts::AccountEmail>,
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
+    /// The input `error` belongs to.
+    pub error_field: &'static str,
     pub draft: String,
 }
 
@@ -193,6 +203,7 @@ async fn emails_of(
         emails: accounts::emails(&state.db, account_id).await?,
         notice: None,
         error: None,
+        error_field: "",
         draft: String::new(),
     })
 }
@@ -227,6 +238,7 @@ pub async fn add_email(
 ) -> Result<Response, AppError> {
     let refuse = |mut page: EmailsPage, key: &'static str| {
         page.error = Some(page.ctx.t(key));
+        page.error_field = crate::ctx::field_of(key);
         page.draft = form.email.chars().take(254).collect();
         (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
     };
@@ -513,6 +525,8 @@ pub struct TokensPage {
     pub created: Option<String>,
     pub notice: Option<&'static str>,
     pub error: Option<&'static str>,
+    /// The input `error` belongs to.
+    pub error_field: &'static str,
 }
 
 /// Longest token name, in characters.
@@ -570,6 +584,7 @@ pub async fn tokens_page(
         created: None,
         notice,
         error: None,
+        error_field: "",
     })
 }
 
@@ -608,6 +623,7 @@ pub async fn create_token(
             created,
             notice: None,
             error,
+            error_field: if error.is_some() { "name" } else { "" },
         },
     )
         .into_response())

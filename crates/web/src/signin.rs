@@ -191,6 +191,8 @@ pub struct SigninPage {
     pub next: String,
     pub email: String,
     pub error: Option<&'static str>,
+    /// Always `""`: sign-in messages concern the whole form.
+    pub error_field: &'static str,
     pub notice: Option<&'static str>,
 }
 
@@ -229,6 +231,7 @@ pub async fn signin_page(ctx: PageCtx, viewer: Viewer, Query(q): Query<NextQuery
     }
     let notice = done_notice(&ctx, q.done.as_deref());
     SigninPage {
+        error_field: "",
         ctx,
         next,
         email: String::new(),
@@ -267,6 +270,7 @@ pub async fn signin_password(
     })
     .to_string();
     let again = |ctx: PageCtx, key: &'static str| SigninPage {
+        error_field: "",
         error: Some(ctx.t(key)),
         ctx,
         next: next.clone(),
@@ -391,6 +395,7 @@ pub async fn request_link(
         Ok(a) => a,
         Err(e) => {
             let page = SigninPage {
+                error_field: "",
                 error: Some(ctx.t(e.key())),
                 ctx,
                 next: safe_next(&form.next).to_string(),

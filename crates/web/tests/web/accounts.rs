@@ -546,7 +546,20 @@ async fn settings_and_password_change(backend: Backend) {
             )
             .await;
         assert_eq!(res.status(), 422, "{message}");
-        assert!(res.text().await.unwrap().contains(message), "{message}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains(message), "{message}");
+        // the message stands right after the field it is about, before the next one
+        let (field, next) = match message {
+            "表示言語を一覧から" => (r#"id="lang""#, r#"for="time-zone""#),
+            "タイムゾーンを一覧から" => (r#"id="time-zone""#, "</form>"),
+            _ => (r#"id="display-name""#, r#"for="lang""#),
+        };
+        let rest = &page[page.find(field).unwrap()..];
+        let error = rest.find("field-error").unwrap_or(usize::MAX);
+        assert!(
+            error < rest.find(next).unwrap(),
+            "{message}: not next to its field"
+        );
     }
     let res = me
         .post_form(

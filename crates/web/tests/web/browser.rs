@@ -187,6 +187,21 @@ async fn wait_h1(browser: &Browser, text: &str) {
     }
 }
 
+async fn wait_css(browser: &Browser, css: &str) {
+    if browser
+        .client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .is_err()
+    {
+        panic!(
+            "no {css}; page: {}",
+            browser.client.source().await.unwrap_or_default()
+        );
+    }
+}
+
 async fn sign_out(browser: &Browser) {
     click(browser, ".session-bar form[action='/signout'] button").await;
     wait_h1(browser, "サインイン").await;
@@ -267,7 +282,7 @@ async fn network_journey(backend: Backend) {
         "form[action='/n/sample-shoji/invite'] button[type='submit']",
     )
     .await;
-    wait_h1(&browser, "サンプル商事 アルムナイ").await;
+    wait_css(&browser, "p.badges").await;
     assert!(c.source().await.unwrap().contains("オーナー"));
     assert_eq!(
         text_of(&browser, ".network-switcher a").await,
@@ -341,7 +356,7 @@ async fn network_journey(backend: Backend) {
             "form[action='/n/sample-shoji/invite'] button[type='submit']",
         )
         .await;
-        wait_h1(&browser, "サンプル商事 アルムナイ").await;
+        wait_css(&browser, "p.badges").await;
         sign_out(&browser).await;
     }
 
@@ -379,6 +394,7 @@ async fn network_journey(backend: Backend) {
     .await
     .unwrap();
     click(&browser, "form[action='/signin/link/confirm'] button").await;
+    wait_h1(&browser, "アカウント").await;
     c.goto(&app.url("/n/sample-shoji/admin/members"))
         .await
         .unwrap();
