@@ -14,6 +14,7 @@
 
 pub mod email;
 pub mod lang;
+pub mod names;
 pub mod net;
 pub mod networks;
 pub mod password;
