@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::account::{check_token_name, new_token};
+use crate::api::ApiJson;
 use crate::auth::{Me, Viewer};
 use crate::ctx::PageCtx;
 use crate::signin::record;
@@ -133,9 +134,8 @@ pub async fn create_token(
     ctx: PageCtx,
     Me(me): Me,
     viewer: Viewer,
-    body: Result<Json<NewTokenBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<Response, AppError> {
-    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     let name = check_token_name(&body.name).map_err(|key| AppError::Invalid {
         field: "name",
         message: ctx.t(key),

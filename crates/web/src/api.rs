@@ -129,6 +129,26 @@ fn serve_docs_file(file: &str) -> Result<Response, AppError> {
     Ok(response)
 }
 
+/// A JSON request body whose rejection (malformed JSON, wrong content
+/// type, a missing field) is an [`AppError`], so it answers as a problem
+/// document like every other API error.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(value)| ApiJson(value))
+            .map_err(|e| AppError::from_rejection(e.status(), e.body_text()))
+    }
+}
+
 /// About this server.
 #[derive(Serialize, ToSchema)]
 pub struct ServerInfo {

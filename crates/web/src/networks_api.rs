@@ -10,6 +10,7 @@ use enishi_store::memberships::{self, MemberFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::ApiJson;
 use crate::auth::{Me, Viewer};
 use crate::ctx::PageCtx;
 use crate::network_admin::{Change, InviteForm, Refused, apply, check_invite};
@@ -193,9 +194,8 @@ pub async fn change_member(
     viewer: Viewer,
     scope: NetworkScope,
     Path(path): Path<(String, i64)>,
-    body: Result<Json<MemberChangeBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(body): ApiJson<MemberChangeBody>,
 ) -> Result<StatusCode, AppError> {
-    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     let change = Change::parse(
         &body.action,
         body.role.as_deref().unwrap_or(""),
@@ -236,9 +236,8 @@ pub async fn create_invitation(
     ctx: PageCtx,
     viewer: Viewer,
     scope: NetworkScope,
-    body: Result<Json<InviteBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<StatusCode, AppError> {
-    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     let form = InviteForm {
         email: body.email,
         role: body.role,
@@ -296,9 +295,8 @@ pub async fn create_network_api(
     ctx: PageCtx,
     viewer: Viewer,
     Me(me): Me,
-    body: Result<Json<NewNetworkBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(body): ApiJson<NewNetworkBody>,
 ) -> Result<Response, AppError> {
-    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     let form = NewNetworkForm {
         slug: body.slug,
         name_ja: body.name_ja,
@@ -345,9 +343,8 @@ pub async fn join(
     viewer: Viewer,
     Me(me): Me,
     Path(slug): Path<String>,
-    body: Result<Json<JoinBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(body): ApiJson<JoinBody>,
 ) -> Result<Response, AppError> {
-    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     let (network, policy) = crate::networks::joinable(&state, &slug).await?;
     let m = crate::networks::join_network(
         &state,
@@ -394,9 +391,8 @@ pub async fn consent(
     State(state): State<AppState>,
     viewer: Viewer,
     scope: NetworkScope,
-    body: Result<Json<ConsentBody>, axum::extract::rejection::JsonRejection>,
+    ApiJson(body): ApiJson<ConsentBody>,
 ) -> Result<StatusCode, AppError> {
-    let Json(body) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     crate::networks::decide_consent(&state, &scope, body.accept, &viewer.ip_text()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -433,9 +429,8 @@ pub async fn settings(
     ctx: PageCtx,
     viewer: Viewer,
     scope: NetworkScope,
-    body: Result<Json<crate::network_admin::SettingsForm>, axum::extract::rejection::JsonRejection>,
+    ApiJson(form): ApiJson<crate::network_admin::SettingsForm>,
 ) -> Result<StatusCode, AppError> {
-    let Json(form) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     crate::network_admin::apply_settings(&state, &scope, &form, &viewer.ip_text())
         .await?
         .map_err(|key| AppError::Invalid {
@@ -465,9 +460,8 @@ pub async fn documents(
     ctx: PageCtx,
     viewer: Viewer,
     scope: NetworkScope,
-    body: Result<Json<crate::network_admin::DocumentForm>, axum::extract::rejection::JsonRejection>,
+    ApiJson(form): ApiJson<crate::network_admin::DocumentForm>,
 ) -> Result<Response, AppError> {
-    let Json(form) = body.map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
     let version = crate::network_admin::publish(&state, &scope, &form, &viewer.ip_text())
         .await?
         .map_err(|key| AppError::Invalid {
