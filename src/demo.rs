@@ -3,9 +3,9 @@
 //! Demo data comes in parts, one per capability, each loaded at most once
 //! per database (a `demo:<part>` marker in `meta`), so running `--demo`
 //! again changes nothing while a newer version's new parts still arrive.
-//! So far: demo accounts (an operator and an alumnus). The networks,
-//! profiles, posts and events capabilities each add their part to
-//! [`PARTS`].
+//! So far: demo accounts (an operator and an alumnus), the demo network
+//! with its named people, and their profiles with 2,000 generated alumni.
+//! The posts and events capabilities each add their part to [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
 
@@ -18,7 +18,286 @@ type Loader =
 const PARTS: &[(&str, Loader)] = &[
     ("accounts", |db| Box::pin(load_accounts(db))),
     ("network", |db| Box::pin(load_network(db))),
+    ("profiles", |db| Box::pin(load_profiles(db))),
 ];
+
+/// How many generated alumni the demo network gets.
+pub const DEMO_ALUMNI: u64 = 2_000;
+
+const DEPARTMENTS: &[&str] = &[
+    "営業本部",
+    "経営企画部",
+    "人事部",
+    "開発本部",
+    "データ分析部",
+    "マーケティング部",
+    "法務部",
+    "経理部",
+    "広報部",
+    "カスタマーサクセス部",
+];
+const TITLES: &[&str] = &[
+    "",
+    "",
+    "主任",
+    "係長",
+    "課長",
+    "部長",
+    "マネージャー",
+    "リーダー",
+];
+const SKILLS: &[&str] = &[
+    "SQL",
+    "Python",
+    "Rust",
+    "BigQuery",
+    "法人営業",
+    "採用",
+    "労務",
+    "法務",
+    "会計",
+    "マーケティング",
+    "デザイン",
+    "英語",
+    "中国語",
+    "プロジェクト管理",
+    "広報",
+    "UXリサーチ",
+    "財務分析",
+    "新規事業",
+];
+const COMPANIES: &[(&str, &str)] = &[
+    ("株式会社ミライ", "IT・通信"),
+    ("あおば銀行", "金融"),
+    ("北斗コンサルティング", "コンサルティング"),
+    ("さくら製薬", "医療・製薬"),
+    ("東都不動産", "不動産"),
+    ("ひかり物産", "商社"),
+    ("ネクストラボ合同会社", "IT・通信"),
+    ("みなと市役所", "公務"),
+    ("", ""),
+];
+const PLACES: &[&str] = &[
+    "東京都",
+    "東京都",
+    "東京都",
+    "神奈川県",
+    "大阪府",
+    "愛知県",
+    "福岡県",
+    "北海道",
+    "京都府",
+    "埼玉県",
+    "千葉県",
+    "海外",
+];
+
+/// The `n`th generated alumnus: a consistent (kanji, kana, romaji) name
+/// from the project's name table, one or two stints between 1990 and 2026,
+/// departments, skills, now-work and open-to flags. The same `n` always
+/// gives the same person.
+pub fn generated_person(n: u64) -> enishi_store::profiles::NewPerson {
+    use enishi_core::names::{mix, person};
+    use enishi_core::profile::{OpenTo, Profile, Stint, WorkStyle, YearMonth};
+    let name = person(n);
+    let r = mix(n ^ 0x5EED);
+    let pick = |shift: u32, len: usize| ((r >> shift) % len as u64) as usize;
+    let joined_year = 1990 + (r % 33) as i64;
+    let stay = 1 + ((r >> 8) % 12) as i64;
+    let left_year = (joined_year + stay).min(2026);
+    let dept = DEPARTMENTS[pick(16, DEPARTMENTS.len())];
+    let mut stints = vec![Stint {
+        joined: YearMonth::new(joined_year, 4),
+        left: YearMonth::new(left_year, 3),
+        departments: vec![dept.to_string()],
+        titles: [TITLES[pick(20, TITLES.len())]]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.to_string())
+            .collect(),
+        office: String::new(),
+        employee_number: format!("S{:06}", 100_000 + n),
+    }];
+    // about one in eight came back (出戻り)
+    if (r >> 24).is_multiple_of(8) && left_year + 3 <= 2025 {
+        stints.push(Stint {
+            joined: YearMonth::new(left_year + 2, 10),
+            left: (r >> 27).is_multiple_of(2).then_some(YearMonth(202503)),
+            departments: vec![DEPARTMENTS[pick(28, DEPARTMENTS.len())].to_string()],
+            ..Stint::default()
+        });
+    }
+    let skills: Vec<String> = (0..1 + (r >> 32) % 4)
+        .map(|i| SKILLS[((mix(n + i * 7919) >> 5) % SKILLS.len() as u64) as usize].to_string())
+        .fold(Vec::new(), |mut acc, s| {
+            if !acc.contains(&s) {
+                acc.push(s);
+            }
+            acc
+        });
+    let (company, industry) = COMPANIES[pick(36, COMPANIES.len())];
+    let open_to: Vec<OpenTo> = OpenTo::ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (r >> (40 + i)).is_multiple_of(3))
+        .map(|(_, o)| *o)
+        .collect();
+    let work_style = if company.is_empty() {
+        [
+            WorkStyle::Freelance,
+            WorkStyle::Founder,
+            WorkStyle::BetweenJobs,
+        ][pick(48, 3)]
+    } else {
+        WorkStyle::Employee
+    };
+    let profile = Profile {
+        family: name.family.to_string(),
+        given: name.given.to_string(),
+        family_kana: enishi_core::profile::to_katakana(name.family_kana),
+        given_kana: enishi_core::profile::to_katakana(name.given_kana),
+        family_romaji: name.family_romaji.clone(),
+        given_romaji: name.given_romaji.clone(),
+        company: company.to_string(),
+        title: if company.is_empty() {
+            String::new()
+        } else {
+            TITLES[pick(52, TITLES.len())].to_string()
+        },
+        industry: industry.to_string(),
+        location: PLACES[pick(56, PLACES.len())].to_string(),
+        work_style: Some(work_style),
+        skills,
+        open_to,
+        stints,
+        ..Profile::default()
+    };
+    enishi_store::profiles::NewPerson {
+        display_name: format!("{} {}", name.family, name.given),
+        kind: "alumni",
+        profile,
+        joined_at: 1_735_689_600_000 + (n as i64) * 3_600_000,
+    }
+}
+
+/// Profiles for the named demo people, and 2,000 generated alumni.
+async fn load_profiles(db: &Db) -> Result<(), StoreError> {
+    use enishi_core::profile::{OpenTo, Profile, Stint, YearMonth};
+    use enishi_store::{accounts, networks, profiles};
+    let Some(network) = networks::by_slug(db, NETWORK_SLUG).await? else {
+        return Ok(());
+    };
+    let net = network.scope();
+    /// (address, セイ, メイ, company, title, joined, left, department)
+    type Named = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        i64,
+        Option<i64>,
+        &'static str,
+    );
+    let named: &[Named] = &[
+        (
+            ALUMNUS_EMAIL,
+            "スズキ",
+            "ヒトシ",
+            "ステルス株式会社",
+            "プロダクトマネージャー",
+            200904,
+            Some(201503),
+            "営業本部",
+        ),
+        (
+            "sato@demo.enishi.invalid",
+            "サトウ",
+            "ミサキ",
+            "株式会社ミライ",
+            "データアナリスト",
+            201204,
+            Some(201809),
+            "データ分析部",
+        ),
+        (
+            "tanaka@demo.enishi.invalid",
+            "タナカ",
+            "ケン",
+            "",
+            "",
+            201504,
+            None,
+            "開発本部",
+        ),
+        (
+            "owner@demo.enishi.invalid",
+            "ジンジ",
+            "ハナコ",
+            "",
+            "",
+            200504,
+            None,
+            "人事部",
+        ),
+        (
+            "admin@demo.enishi.invalid",
+            "カンリ",
+            "イチロウ",
+            "",
+            "",
+            201004,
+            None,
+            "人事部",
+        ),
+        (
+            "moderator@demo.enishi.invalid",
+            "ミモリ",
+            "ユミ",
+            "北斗コンサルティング",
+            "シニアコンサルタント",
+            200704,
+            Some(201403),
+            "営業本部",
+        ),
+    ];
+    for (email, fk, gk, company, title, joined, left, dept) in named {
+        let Some(account) = accounts::by_verified_email(db, email).await? else {
+            continue;
+        };
+        let Some(stored) = profiles::of_account(db, net, account.id).await? else {
+            continue;
+        };
+        let p = Profile {
+            family_kana: fk.to_string(),
+            given_kana: gk.to_string(),
+            family_romaji: enishi_core::names::romaji_of(&enishi_core::search::normalise(fk)),
+            given_romaji: enishi_core::names::romaji_of(&enishi_core::search::normalise(gk)),
+            nickname: if *email == ALUMNUS_EMAIL {
+                "すーさん".into()
+            } else {
+                String::new()
+            },
+            company: company.to_string(),
+            title: title.to_string(),
+            skills: vec!["SQL".into(), "法人営業".into()],
+            open_to: vec![OpenTo::Mentoring, OpenTo::Contract],
+            ..stored.profile.clone()
+        };
+        let stints = vec![Stint {
+            joined: Some(YearMonth(*joined)),
+            left: left.map(YearMonth),
+            departments: vec![dept.to_string()],
+            ..Stint::default()
+        }];
+        profiles::save(db, net, stored.id, &p, profiles::StintsChange::Hr(stints)).await?;
+    }
+    let people: Vec<_> = (0..DEMO_ALUMNI).map(generated_person).collect();
+    for chunk in people.chunks(500) {
+        profiles::insert_people(db, net, chunk).await?;
+    }
+    Ok(())
+}
 
 /// The demo network's slug.
 pub const NETWORK_SLUG: &str = "sample-shoji";

@@ -390,7 +390,29 @@ async fn binary_migrates_and_serves(backend: Backend) {
     let people = enishi_store::memberships::list(&target.db, demo.scope(), &Default::default())
         .await
         .unwrap();
-    assert_eq!(people.len(), 6);
+    assert_eq!(
+        people.len(),
+        6 + 2_000,
+        "six named people and 2,000 generated alumni"
+    );
+    // the named people have readings, and 鈴木 仁志 is found by his
+    let found = enishi_store::directory::search(
+        &target.db,
+        demo.scope(),
+        &enishi_store::directory::Search {
+            viewer: enishi_core::privacy::Viewer::Member,
+            query: enishi_core::search::Query::parse("すーさん"),
+            filter: Default::default(),
+            sort: enishi_store::directory::Sort::Relevance,
+            after: None,
+            limit: 10,
+            era_of: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.hits.len(), 1);
+    assert_eq!(found.hits[0].stored.profile.family_kana, "スズキ");
     assert!(
         people.iter().any(|p| p.role == "owner") && people.iter().any(|p| p.role == "moderator")
     );

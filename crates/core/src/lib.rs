@@ -12,13 +12,49 @@
 //! Validation errors carry a catalogue key (`invalid.…`); the web layer
 //! shows the message in the person's language.
 
+/// The stored words of an enum (lower-case text in the database, forms and
+/// the API): `ALL`, `as_str`, a strict `parse`, and serde as that word.
+macro_rules! words {
+    ($ty:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in display order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The stored word.
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $word),+ }
+            }
+
+            /// Parses a stored word; anything else is `None`.
+            pub fn parse(word: &str) -> Option<$ty> {
+                match word { $($word => Some($ty::$variant),)+ _ => None }
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let word = String::deserialize(d)?;
+                $ty::parse(&word).ok_or_else(|| serde::de::Error::custom(concat!("unknown ", stringify!($ty))))
+            }
+        }
+    };
+}
+
 pub mod email;
+pub mod intake;
 pub mod lang;
 pub mod names;
 pub mod net;
 pub mod networks;
 pub mod password;
 pub mod privacy;
+pub mod profile;
 pub mod search;
 pub mod secret;
 pub mod text;

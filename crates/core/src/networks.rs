@@ -40,25 +40,6 @@ pub enum Status {
     Left,
 }
 
-macro_rules! words {
-    ($ty:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
-        impl $ty {
-            /// Every value, in display order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The stored word.
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $word),+ }
-            }
-
-            /// Parses a stored word; anything else is `None`.
-            pub fn parse(word: &str) -> Option<$ty> {
-                match word { $($word => Some($ty::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 words!(JoinPolicy { Invitation = "invitation", Request = "request", Domain = "domain" });
 words!(Role { Member = "member", Moderator = "moderator", Admin = "admin", Owner = "owner" });
 words!(Kind { Alumni = "alumni", Employee = "employee", Hr = "hr" });

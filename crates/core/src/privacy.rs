@@ -57,7 +57,7 @@ pub fn may_see(visibility: Visibility, viewer: Viewer) -> bool {
 /// The fields of a profile that have their own visibility, with the
 /// default a new profile starts with: contact details only for the person,
 /// the employee number for admins, the rest for the network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     Name,
     Nickname,
@@ -80,6 +80,63 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in the order a profile shows them.
+    pub const ALL: [Field; 18] = [
+        Field::Name,
+        Field::Nickname,
+        Field::Photo,
+        Field::Tenure,
+        Field::Departments,
+        Field::EmployeeNumber,
+        Field::Company,
+        Field::Title,
+        Field::Industry,
+        Field::Location,
+        Field::WorkStyle,
+        Field::Skills,
+        Field::Languages,
+        Field::Links,
+        Field::Bio,
+        Field::OpenTo,
+        Field::Email,
+        Field::Phone,
+    ];
+
+    /// The word forms and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Nickname => "nickname",
+            Field::Tenure => "tenure",
+            Field::Departments => "departments",
+            Field::EmployeeNumber => "employee_number",
+            Field::Company => "company",
+            Field::Title => "title",
+            Field::Industry => "industry",
+            Field::Location => "location",
+            Field::WorkStyle => "work_style",
+            Field::Skills => "skills",
+            Field::Languages => "languages",
+            Field::Links => "links",
+            Field::Bio => "bio",
+            Field::Photo => "photo",
+            Field::OpenTo => "open_to",
+            Field::Email => "email",
+            Field::Phone => "phone",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == word)
+    }
+
+    /// Whether the person chooses who sees it. Names are always the
+    /// network's (a directory needs them); the employee number is always
+    /// admins' (it is HR's record).
+    pub fn is_adjustable(self) -> bool {
+        !matches!(self, Field::Name | Field::EmployeeNumber)
+    }
+
     pub fn default_visibility(self) -> Visibility {
         match self {
             Field::Email | Field::Phone => Visibility::OnlyMe,

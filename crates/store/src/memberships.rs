@@ -148,6 +148,7 @@ pub async fn join(
             .await
     })?;
     tx.commit().await?;
+    crate::profiles::ensure_for_account(db, net, new.account_id).await?;
     match written {
         Some(m) => {
             record_consent(db, net, new.account_id, consent, "accepted").await?;

@@ -20,9 +20,13 @@ pub static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 /// Brings the database up to this binary's schema.
 pub async fn run(db: &Db) -> Result<()> {
     match db {
-        Db::Sqlite(_) => run_with(db, &SQLITE).await,
-        Db::Postgres(_) => run_with(db, &POSTGRES).await,
+        Db::Sqlite(_) => run_with(db, &SQLITE).await?,
+        Db::Postgres(_) => run_with(db, &POSTGRES).await?,
     }
+    // members who joined before profiles existed get theirs (made in Rust:
+    // the search index needs our tokens)
+    crate::profiles::backfill(db).await?;
+    Ok(())
 }
 
 /// Runs `migrator` against `db`, turning sqlx's errors into messages that

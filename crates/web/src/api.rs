@@ -31,7 +31,8 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
     tags(
         (name = "server", description = "About this server"),
         (name = "account", description = "The signed-in account and its API tokens"),
-        (name = "networks", description = "Networks, memberships and invitations")
+        (name = "networks", description = "Networks, memberships and invitations"),
+        (name = "directory", description = "Profiles and the alumni directory")
     )
 )]
 struct ApiDoc;

@@ -53,6 +53,9 @@ pub enum AppError {
         field: &'static str,
         message: &'static str,
     },
+    /// Several fields failed validation: `field: message` each, translated.
+    #[error("invalid fields: {0:?}")]
+    InvalidFields(Vec<String>),
     /// An extractor rejected the request; `detail` is axum's message.
     #[error("{status}: {detail}")]
     Rejected { status: StatusCode, detail: String },
@@ -77,7 +80,9 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Rejected { status, .. } => *status,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid { .. } | AppError::InvalidFields(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,6 +99,7 @@ impl AppError {
             AppError::Invalid { field, message } => {
                 info.detail = Some(format!("{field}: {message}"))
             }
+            AppError::InvalidFields(list) => info.detail = Some(list.join("; ")),
             AppError::Internal(e) | AppError::Unavailable(e) => info.internal = Some(e.clone()),
             _ => {}
         }

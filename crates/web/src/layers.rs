@@ -14,9 +14,9 @@ use axum::http::header::{
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -57,6 +57,60 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     AppError::Internal(format!("panic: {message}")).into_response()
 }
 
+/// Refuses bodies over the limit with 413: `--body-limit` for most routes,
+/// room for a photo on upload routes ([`crate::routes::UPLOAD_PATHS`]). A
+/// declared length over the limit is refused before reading; a body that
+/// turns out longer stops being read at the limit.
+/// How far past the limit a declared body is still read (and discarded) so
+/// that its sender gets the 413 page rather than a reset connection.
+const DRAIN_MAX: u64 = 32 * 1024 * 1024;
+
+async fn limit_body(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    let limit = if crate::routes::UPLOAD_PATHS
+        .iter()
+        .any(|p| path.ends_with(p))
+    {
+        state
+            .config
+            .body_limit
+            .max(crate::images::MAX_BYTES + 512 * 1024)
+    } else {
+        state.config.body_limit
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|&n| n > limit as u64) {
+        // A client still sending its body when the connection closes sees
+        // "broken pipe", not our message. Read and discard a moderately
+        // oversized body (no memory kept; the request timeout bounds it) so
+        // the person sees why; anything far larger is cut off at once.
+        // A client waiting for an answer before it sends (no data arrives,
+        // or `Expect: 100-continue`, which reading would accept) is answered
+        // at once.
+        let waits = req.headers().get(axum::http::header::EXPECT).is_some();
+        if n <= limit as u64 + DRAIN_MAX && !waits {
+            let mut body = req.into_body();
+            let idle = std::time::Duration::from_millis(250);
+            while let Ok(Some(Ok(_))) = tokio::time::timeout(idle, body.frame()).await {}
+        }
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(axum::http::header::CONNECTION, "close")],
+        )
+            .into_response();
+    }
+    let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
+}
+
 /// Wraps the route table's router in the common layers.
 pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     let request_id = HeaderName::from_static(REQUEST_ID);
@@ -84,7 +138,7 @@ pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         ));
     }
     let mut router = router
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.config.request_timeout,

@@ -23,12 +23,16 @@ pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
+pub mod images;
 mod layers;
 pub mod mail;
+pub mod markdown;
 pub mod network_admin;
 pub mod networks;
 pub mod networks_api;
 pub mod operator;
+pub mod profiles;
+pub mod profiles_api;
 pub mod routes;
 pub mod scope;
 pub mod signin;
@@ -57,6 +61,9 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
     pub trusted_proxies: Vec<enishi_core::net::IpRange>,
+    /// Directory searches and profile views one account may make per
+    /// minute, pages and API together (anti-scraping).
+    pub views_per_minute: i64,
 }
 
 impl WebConfig {
@@ -67,6 +74,7 @@ impl WebConfig {
             request_timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
             trusted_proxies: Vec::new(),
+            views_per_minute: profiles::VIEWS_PER_MINUTE,
         }
     }
 

@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
-    AppError, AppState, account, account_api, api, assets, error, network_admin, networks,
-    networks_api, operator, signin, site,
+    AppError, AppState, account, account_api, api, assets, error, images, network_admin, networks,
+    networks_api, operator, profiles, profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -354,6 +354,7 @@ pub fn table() -> Vec<Route> {
         Route::api(SignedIn, routes!(account_api::revoke_token)),
     ];
     rows.extend(network_routes());
+    rows.extend(profile_routes());
     rows
 }
 
@@ -478,6 +479,54 @@ fn network_routes() -> Vec<Route> {
         Route::api(NetworkAdmin, routes!(networks_api::documents)),
     ]
 }
+
+/// The rows of profiles and the directory.
+fn profile_routes() -> Vec<Route> {
+    use Access::Member;
+    let page = |method: Method, path: &'static str, handler: MethodRouter<AppState>| {
+        Route::plain(Kind::Page, method, path, Member, handler)
+    };
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(
+            g.clone(),
+            "/n/{slug}/directory",
+            get(profiles::directory_page),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/people/{profile_id}",
+            get(profiles::person_page),
+        ),
+        page(g.clone(), "/n/{slug}/profile", get(profiles::edit)),
+        page(p.clone(), "/n/{slug}/profile", post(profiles::save)),
+        // our own body limit (crate::layers) gives uploads room; axum's
+        // default 2 MB cap for multipart would refuse photos first
+        page(
+            p.clone(),
+            "/n/{slug}/profile/photo",
+            post(profiles::upload_photo).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/profile/photo/delete",
+            post(profiles::remove_photo),
+        ),
+        Route::plain(
+            Kind::Machine,
+            g.clone(),
+            "/n/{slug}/images/{image_key}/{size}",
+            Member,
+            get(images::serve),
+        ),
+        Route::api(Member, routes!(profiles_api::directory)),
+        Route::api(Member, routes!(profiles_api::person)),
+        Route::api(Member, routes!(profiles_api::my, profiles_api::update)),
+    ]
+}
+
+/// Paths whose requests may carry an upload (a larger body limit).
+pub const UPLOAD_PATHS: &[&str] = &["/profile/photo"];
 
 /// The router built from [`table`], with the 404 fallback.
 pub fn router() -> Router<AppState> {

@@ -459,3 +459,177 @@ async fn network_journey(backend: Backend) {
 }
 
 dual_test!(network_journey);
+
+async fn sign_in_with_password(browser: &Browser, app: &TestApp, email: &str, next: &str) {
+    let c = &browser.client;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&app.url(&format!("/signin?next={next}")))
+        .await
+        .unwrap();
+    fill(browser, "#pw-email", email).await;
+    fill(browser, "#pw-password", "a long enough password").await;
+    click(browser, "form[action='/signin'] button").await;
+}
+
+/// A member edits their profile, uploads a photo and hides their company;
+/// another member searches すずき and sees the card — without the company.
+async fn profile_journey(backend: Backend) {
+    let Some(browser) = Browser::start(390, 844).await else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    let tag = backend.name();
+    let network = crate::make_network(&app, "sample-shoji", "invitation").await;
+    let pw = Some("a long enough password");
+    let suzuki = app
+        .create_account("suzuki@example.jp", "鈴木 仁志", pw, false)
+        .await;
+    let sato = app
+        .create_account("sato@example.jp", "佐藤 美咲", pw, false)
+        .await;
+    crate::join(&app, &network, suzuki.id, "member", "alumni").await;
+    crate::join(&app, &network, sato.id, "member", "alumni").await;
+    let c = &browser.client;
+
+    sign_in_with_password(
+        &browser,
+        &app,
+        "suzuki@example.jp",
+        "/n/sample-shoji/profile",
+    )
+    .await;
+    wait_h1(&browser, "プロフィールの編集").await;
+    fill(&browser, "#f-family_kana", "スズキ").await;
+    fill(&browser, "#f-given_kana", "ヒトシ").await;
+    fill(&browser, "#f-nickname", "すーさん").await;
+    fill(&browser, "#f-company", "ステルス株式会社").await;
+    fill(&browser, "#f-title", "プロダクトマネージャー").await;
+    fill(&browser, "#f-stint_joined_0", "2009-04").await;
+    fill(&browser, "#f-stint_left_0", "2015-03").await;
+    fill(&browser, "#f-stint_departments_0", "営業本部").await;
+    fill(&browser, "#f-skills", "SQL, 法人営業").await;
+    click(&browser, "input[name='open_to'][value='mentoring']").await;
+    c.find(Locator::Css("#vis-company option[value='me']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_accessible(&browser, "profile edit").await;
+    browser
+        .screenshot(&format!("profile-edit-phone-{tag}"))
+        .await;
+    click(&browser, "form.profile-form button[type='submit']").await;
+    wait_h1(&browser, "鈴木 仁志").await;
+    assert_eq!(
+        text_of(&browser, ".flash").await,
+        "プロフィールを保存しました。"
+    );
+    assert_eq!(
+        text_of(&browser, ".person-head .card-era").await,
+        "2009–2015 営業本部"
+    );
+    assert_eq!(
+        text_of(&browser, ".company").await,
+        "ステルス株式会社",
+        "the person sees their own hidden company"
+    );
+
+    // the photo: a real PNG from disk through the file input
+    let photo = std::env::temp_dir().join(format!("enishi-photo-{tag}-{}.png", std::process::id()));
+    image::RgbImage::from_fn(800, 600, |x, y| {
+        image::Rgb([(x / 4) as u8, (y / 3) as u8, 160])
+    })
+    .save(&photo)
+    .unwrap();
+    c.goto(&app.url("/n/sample-shoji/profile")).await.unwrap();
+    c.find(Locator::Css("#f-photo"))
+        .await
+        .unwrap()
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    click(
+        &browser,
+        "form[action='/n/sample-shoji/profile/photo'] button",
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//p[@class='flash' and normalize-space()='写真を更新しました。']",
+        ))
+        .await
+        .unwrap();
+    assert!(c.find(Locator::Css("img.photo-large")).await.is_ok());
+    let _ = std::fs::remove_file(&photo);
+
+    // a colleague finds him by the reading, without the hidden company
+    sign_in_with_password(
+        &browser,
+        &app,
+        "sato@example.jp",
+        "/n/sample-shoji/directory",
+    )
+    .await;
+    wait_h1(&browser, "名簿").await;
+    fill(&browser, "#q", "すずき").await;
+    click(&browser, "form.search-form button[type='submit']").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//p[@class='result-count' and normalize-space()='1人']",
+        ))
+        .await
+        .unwrap();
+    let card = text_of(&browser, ".person-card").await;
+    assert!(
+        card.contains("鈴木 仁志") && card.contains("スズキ ヒトシ"),
+        "{card}"
+    );
+    assert!(
+        card.contains("2009–2015 営業本部") && card.contains("すーさん"),
+        "{card}"
+    );
+    assert!(
+        card.contains("プロダクトマネージャー") && card.contains("メンタリング"),
+        "{card}"
+    );
+    assert!(
+        !card.contains("ステルス"),
+        "the hidden company is not on the card: {card}"
+    );
+    let loaded = c
+        .execute(
+            "const i = document.querySelector('.person-card img.avatar'); return i !== null && i.complete && i.naturalWidth === 128",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded,
+        serde_json::Value::Bool(true),
+        "the photo shows on the card"
+    );
+    assert_accessible(&browser, "directory").await;
+    browser
+        .screenshot(&format!("directory-search-phone-{tag}"))
+        .await;
+    click(&browser, ".person-card a").await;
+    wait_h1(&browser, "鈴木 仁志").await;
+    let page = c.source().await.unwrap();
+    assert!(!page.contains("ステルス"), "nor on the profile page");
+    assert_accessible(&browser, "person").await;
+    browser.screenshot(&format!("person-phone-{tag}")).await;
+    // and searching for the hidden company finds no one
+    c.goto(&app.url("/n/sample-shoji/directory?q=ステルス"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath(
+            "//p[@class='result-count' and normalize-space()='0人']",
+        ))
+        .await
+        .unwrap();
+    browser.close().await;
+}
+
+dual_test!(profile_journey);

@@ -9,6 +9,7 @@ mod errors;
 mod i18n;
 mod matrix;
 mod networks;
+mod profiles;
 mod site;
 
 /// The `<h1>` text of an HTML page (our pages have exactly one).

@@ -147,6 +147,36 @@ async fn sample_path(
             .replace("{membership_id}", &id.to_string())
             .replace("{id}", &id.to_string());
     }
+    if path.contains("{profile_id}") {
+        let target = fresh_account(app, false).await;
+        join(app, network, target.id, "member", "alumni").await;
+        let profile = enishi_store::profiles::of_account(&app.db, network.scope(), target.id)
+            .await
+            .unwrap()
+            .unwrap();
+        path = path.replace("{profile_id}", &profile.id.to_string());
+    }
+    if path.contains("{image_key}") {
+        let key = format!("{:032x}", unique_number());
+        enishi_store::images::insert(
+            &app.db,
+            network.scope(),
+            &enishi_store::images::NewImage {
+                key: &key,
+                account_id: Some(owner),
+                purpose: "profile",
+                width: 1,
+                height: 1,
+                large: b"large",
+                small: b"small",
+            },
+        )
+        .await
+        .unwrap();
+        path = path
+            .replace("{image_key}", &key)
+            .replace("{size}", "128.jpg");
+    }
     if path.contains("{invitation_id}") {
         let hash = format!("{:064x}", unique_number());
         let new = invitations::NewInvitation {
@@ -212,6 +242,14 @@ async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> req
         (Method::POST, Kind::Api) => visitor
             .client
             .post(visitor.url(path))
+            .header("x-csrf-token", &token)
+            .json(&json_body(path))
+            .send()
+            .await
+            .unwrap(),
+        (Method::PUT, Kind::Api) => visitor
+            .client
+            .put(visitor.url(path))
             .header("x-csrf-token", &token)
             .json(&json_body(path))
             .send()
@@ -336,7 +374,13 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
     let mut tried = 0;
     for route in routes::table() {
         let (method, template) = route.method_and_path();
-        let objects = ["{membership_id}", "{invitation_id}", "{id}"];
+        let objects = [
+            "{membership_id}",
+            "{invitation_id}",
+            "{id}",
+            "{profile_id}",
+            "{image_key}",
+        ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;
         }

@@ -1,0 +1,639 @@
+//! Profiles (one per person per network), stints as HR recorded them and
+//! as the person wrote them, and the directory's search index — written in
+//! the same transaction as the profile. Every query is scoped by
+//! [`NetworkId`].
+
+use enishi_core::privacy::Viewer;
+use enishi_core::profile::{OpenTo, Profile, Stint, Visibilities, WorkStyle, YearMonth};
+use enishi_core::search::kana_sort_key;
+use sqlx::FromRow;
+
+use crate::networks::NetworkId;
+use crate::{Backend, Db, DbTx, Result, TextList, db_run, now_ms};
+
+/// Binds a profile's columns in the order `insert` and `save` both use
+/// ($3 family … $30 the time), after the two leading parameters.
+macro_rules! bind_profile {
+    ($q:expr, $p:expr, $source:expr, $now:expr) => {{
+        let p: &Profile = $p;
+        $q.bind(&p.family)
+            .bind(&p.given)
+            .bind(&p.family_kana)
+            .bind(&p.given_kana)
+            .bind(&p.family_romaji)
+            .bind(&p.given_romaji)
+            .bind(&p.nickname)
+            .bind(&p.company)
+            .bind(&p.title)
+            .bind(&p.industry)
+            .bind(&p.location)
+            .bind(p.work_style.map(|w| w.as_str()))
+            .bind(json(&p.skills))
+            .bind(json(&p.languages))
+            .bind(json(&p.links))
+            .bind(&p.bio)
+            .bind(open_to_words(p))
+            .bind(&p.email)
+            .bind(&p.phone)
+            .bind(json(&p.visibility))
+            .bind(json(&p.stints))
+            .bind($source)
+            .bind(kana_sort_key(
+                &p.kana_name(),
+                &format!("{}{}", p.family, p.given),
+            ))
+            .bind(p.first_joined().map(|y| y.0))
+            .bind(p.last_left().map(|y| y.0))
+            .bind(left_key(p, Viewer::Member))
+            .bind(left_key(p, Viewer::Admin))
+            .bind($now)
+    }};
+}
+
+/// Where the stints others see come from.
+pub const SOURCE_HR: &str = "hr";
+pub const SOURCE_SELF: &str = "self";
+
+#[derive(Clone, Debug, FromRow)]
+pub(crate) struct ProfileRow {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    pub family: String,
+    pub given: String,
+    pub family_kana: String,
+    pub given_kana: String,
+    pub family_romaji: String,
+    pub given_romaji: String,
+    pub nickname: String,
+    pub company: String,
+    pub title: String,
+    pub industry: String,
+    pub location: String,
+    pub work_style: Option<String>,
+    pub skills: String,
+    pub languages: String,
+    pub links: String,
+    pub bio: String,
+    pub photo_key: Option<String>,
+    pub open_to: String,
+    pub email: String,
+    pub phone: String,
+    pub visibility: String,
+    pub stints: String,
+    pub stints_source: String,
+    pub sort_key: String,
+    pub left_pub: i64,
+    pub left_adm: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub member_kind: Option<String>,
+    pub member_status: Option<String>,
+}
+
+pub(crate) const COLUMNS: &str = "p.id, p.account_id, p.family, p.given, p.family_kana, p.given_kana, \
+     p.family_romaji, p.given_romaji, p.nickname, p.company, p.title, p.industry, p.location, p.work_style, \
+     p.skills, p.languages, p.links, p.bio, p.photo_key, p.open_to, p.email, p.phone, p.visibility, p.stints, \
+     p.stints_source, p.sort_key, p.left_pub, p.left_adm, p.created_at, p.updated_at, \
+     m.kind AS member_kind, m.status AS member_status";
+
+/// A stored profile with what the directory needs around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    /// The membership's kind and status (`None` for a record with no
+    /// account yet).
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// Where the stints in `profile` come from ([`SOURCE_HR`] or
+    /// [`SOURCE_SELF`]).
+    pub stints_source: String,
+    /// Photo key (see [`crate::images`]).
+    pub photo_key: Option<String>,
+    pub profile: Profile,
+    pub sort_key: String,
+    /// The leave month as members / admins may see it (-1 hidden, 0 still
+    /// there).
+    pub left_pub: i64,
+    pub left_adm: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn list<T: serde::de::DeserializeOwned>(json: &str) -> Vec<T> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+impl ProfileRow {
+    pub(crate) fn into_stored(self) -> Stored {
+        let profile = Profile {
+            family: self.family,
+            given: self.given,
+            family_kana: self.family_kana,
+            given_kana: self.given_kana,
+            family_romaji: self.family_romaji,
+            given_romaji: self.given_romaji,
+            nickname: self.nickname,
+            company: self.company,
+            title: self.title,
+            industry: self.industry,
+            location: self.location,
+            work_style: self.work_style.as_deref().and_then(WorkStyle::parse),
+            skills: list(&self.skills),
+            languages: list(&self.languages),
+            links: list(&self.links),
+            bio: self.bio,
+            photo: self.photo_key.clone(),
+            open_to: self.open_to.split(',').filter_map(OpenTo::parse).collect(),
+            email: self.email,
+            phone: self.phone,
+            stints: list(&self.stints),
+            visibility: serde_json::from_str(&self.visibility).unwrap_or_default(),
+        };
+        Stored {
+            id: self.id,
+            account_id: self.account_id,
+            kind: self.member_kind,
+            status: self.member_status,
+            stints_source: self.stints_source,
+            photo_key: self.photo_key,
+            profile,
+            sort_key: self.sort_key,
+            left_pub: self.left_pub,
+            left_adm: self.left_adm,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// The leave month as `viewer` may see it, for sorting: -1 hidden, 0
+/// still there (or unknown).
+fn left_key(profile: &Profile, viewer: Viewer) -> i64 {
+    let seen = profile.seen_by(viewer);
+    if seen.first_joined().is_none() {
+        return -1;
+    }
+    seen.last_left().map_or(0, |l| l.0)
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+fn open_to_words(p: &Profile) -> String {
+    p.open_to
+        .iter()
+        .map(|o| o.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Splits an account's display name into family and given name (`鈴木
+/// 仁志`, `鈴木　仁志`); a name without a space is all family name.
+pub fn split_display_name(name: &str) -> (String, String) {
+    let name = name.trim();
+    match name.split_once([' ', '\u{3000}']) {
+        Some((f, g)) => (f.trim().to_string(), g.trim().to_string()),
+        None => (name.to_string(), String::new()),
+    }
+}
+
+async fn fetch(db: &Db, net: NetworkId, condition: &str, value: i64) -> Result<Option<Stored>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM profiles p \
+         LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
+         WHERE p.network_id = $1 AND {condition} = $2"
+    );
+    let row: Option<ProfileRow> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(value)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(row.map(ProfileRow::into_stored))
+}
+
+/// A profile by id, within the network.
+pub async fn get(db: &Db, net: NetworkId, id: i64) -> Result<Option<Stored>> {
+    fetch(db, net, "p.id", id).await
+}
+
+/// An account's profile in the network.
+pub async fn of_account(db: &Db, net: NetworkId, account_id: i64) -> Result<Option<Stored>> {
+    fetch(db, net, "p.account_id", account_id).await
+}
+
+/// The account's profile, created from its display name when it has none
+/// yet (at joining). Returns the profile id.
+pub async fn ensure(db: &Db, net: NetworkId, account_id: i64, display_name: &str) -> Result<i64> {
+    if let Some(p) = of_account(db, net, account_id).await? {
+        return Ok(p.id);
+    }
+    let (family, given) = split_display_name(display_name);
+    let profile = Profile {
+        family,
+        given,
+        ..Profile::default()
+    };
+    let mut tx = db.begin_write().await?;
+    let id = insert(
+        &mut tx,
+        net,
+        Some(account_id),
+        &profile,
+        SOURCE_HR,
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    match id {
+        Some(id) => Ok(id),
+        // created meanwhile by another request
+        None => Ok(of_account(db, net, account_id)
+            .await?
+            .map(|p| p.id)
+            .unwrap_or_default()),
+    }
+}
+
+/// Inserts a profile (and its index entry) in `tx`; `None` when the
+/// account already has one in this network.
+pub async fn insert(
+    tx: &mut DbTx,
+    net: NetworkId,
+    account_id: Option<i64>,
+    p: &Profile,
+    stints_source: &str,
+    now: i64,
+) -> Result<Option<i64>> {
+    let sql = "INSERT INTO profiles (network_id, account_id, family, given, family_kana, given_kana, \
+         family_romaji, given_romaji, nickname, company, title, industry, location, work_style, skills, \
+         languages, links, bio, photo_key, open_to, email, phone, visibility, stints, stints_source, sort_key, \
+         first_joined, last_left, left_pub, left_adm, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, $19, \
+                 $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30) \
+         ON CONFLICT (network_id, account_id) DO NOTHING RETURNING id";
+    let id: Option<i64> = db_run!(tx tx, |conn| {
+        let q = sqlx::query_scalar(sql).bind(net.0).bind(account_id);
+        bind_profile!(q, p, stints_source, now)
+            .fetch_optional(&mut *conn)
+            .await
+    })?;
+    if let Some(id) = id {
+        if stints_source == SOURCE_HR {
+            write_tenures(tx, net, id, SOURCE_HR, &p.stints).await?;
+        }
+        write_index(tx, net, id, p, false).await?;
+    }
+    Ok(id)
+}
+
+/// Replaces the profile's index entry with what members and admins may
+/// see of `p` now.
+async fn write_index(
+    tx: &mut DbTx,
+    net: NetworkId,
+    id: i64,
+    p: &Profile,
+    existed: bool,
+) -> Result<()> {
+    let public: Vec<String> = p.seen_by(Viewer::Member).index_tokens();
+    let admin: Vec<String> = p.seen_by(Viewer::Admin).index_tokens();
+    match tx.backend() {
+        Backend::Sqlite => {
+            if existed {
+                db_run!(tx tx, |conn| {
+                    sqlx::query("DELETE FROM profile_search WHERE rowid = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+            }
+            db_run!(tx tx, |conn| {
+                sqlx::query("INSERT INTO profile_search (rowid, pub, adm) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(public.join(" "))
+                    .bind(admin.join(" "))
+                    .execute(&mut *conn)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        Backend::Postgres => {
+            db_run!(tx tx, |conn| {
+                sqlx::query(
+                    "INSERT INTO profile_search (network_id, profile_id, pub, adm) \
+                     VALUES ($1, $2, array_to_tsvector($3), array_to_tsvector($4)) \
+                     ON CONFLICT (network_id, profile_id) DO UPDATE SET pub = excluded.pub, adm = excluded.adm",
+                )
+                .bind(net.0)
+                .bind(id)
+                .bind(TextList(public.clone()))
+                .bind(TextList(admin.clone()))
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    Ok(())
+}
+
+async fn write_tenures(
+    tx: &mut DbTx,
+    net: NetworkId,
+    profile_id: i64,
+    source: &str,
+    stints: &[Stint],
+) -> Result<()> {
+    db_run!(tx tx, |conn| {
+        sqlx::query("DELETE FROM tenures WHERE network_id = $1 AND profile_id = $2 AND source = $3")
+            .bind(net.0)
+            .bind(profile_id)
+            .bind(source)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    for (position, s) in stints.iter().enumerate() {
+        db_run!(tx tx, |conn| {
+            sqlx::query(
+                "INSERT INTO tenures (network_id, profile_id, source, position, joined_ym, left_ym, departments, \
+                 titles, office, employee_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(net.0)
+            .bind(profile_id)
+            .bind(source)
+            .bind(position as i64)
+            .bind(s.joined.map(|y| y.0))
+            .bind(s.left.map(|y| y.0))
+            .bind(json(&s.departments))
+            .bind(json(&s.titles))
+            .bind(&s.office)
+            .bind(&s.employee_number)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct TenureRow {
+    joined_ym: Option<i64>,
+    left_ym: Option<i64>,
+    departments: String,
+    titles: String,
+    office: String,
+    employee_number: String,
+}
+
+/// The stints from one source, in order.
+pub async fn stints(db: &Db, net: NetworkId, profile_id: i64, source: &str) -> Result<Vec<Stint>> {
+    let rows: Vec<TenureRow> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT joined_ym, left_ym, departments, titles, office, employee_number FROM tenures \
+             WHERE network_id = $1 AND profile_id = $2 AND source = $3 ORDER BY position",
+        )
+        .bind(net.0)
+        .bind(profile_id)
+        .bind(source)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Stint {
+            joined: r.joined_ym.map(YearMonth),
+            left: r.left_ym.map(YearMonth),
+            departments: list(&r.departments),
+            titles: list(&r.titles),
+            office: r.office,
+            employee_number: r.employee_number,
+        })
+        .collect())
+}
+
+/// What changes with a save.
+pub enum StintsChange {
+    /// Keep the stints as they are.
+    Keep,
+    /// The person's own stints (from now on they are what others see).
+    Own(Vec<Stint>),
+    /// HR's record (shown to others only while the person has not written
+    /// their own).
+    Hr(Vec<Stint>),
+}
+
+/// Saves `p` (all but its stints, photo and employee numbers, which have
+/// their own paths) and the stints change, re-indexing in the same
+/// transaction. Returns `false` when there is no such profile.
+pub async fn save(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    p: &Profile,
+    change: StintsChange,
+) -> Result<bool> {
+    let Some(current) = get(db, net, id).await? else {
+        return Ok(false);
+    };
+    let mut tx = db.begin_write().await?;
+    let mut next = p.clone();
+    next.photo = current.profile.photo.clone();
+    let mut source = current.stints_source.clone();
+    match change {
+        StintsChange::Keep => next.stints = current.profile.stints.clone(),
+        StintsChange::Own(mut own) => {
+            // the employee numbers are HR's: keep them on the person's stints by position
+            let hr = stints(db, net, id, SOURCE_HR).await?;
+            for (i, s) in own.iter_mut().enumerate() {
+                s.employee_number = hr
+                    .get(i)
+                    .map(|h| h.employee_number.clone())
+                    .unwrap_or_default();
+            }
+            write_tenures(&mut tx, net, id, SOURCE_SELF, &own).await?;
+            next.stints = own;
+            source = SOURCE_SELF.to_string();
+        }
+        StintsChange::Hr(hr) => {
+            write_tenures(&mut tx, net, id, SOURCE_HR, &hr).await?;
+            if source == SOURCE_HR {
+                next.stints = hr;
+            } else {
+                next.stints = current.profile.stints.clone();
+            }
+        }
+    }
+    let sql = "UPDATE profiles SET family = $3, given = $4, family_kana = $5, given_kana = $6, \
+         family_romaji = $7, given_romaji = $8, nickname = $9, company = $10, title = $11, industry = $12, \
+         location = $13, work_style = $14, skills = $15, languages = $16, links = $17, bio = $18, open_to = $19, \
+         email = $20, phone = $21, visibility = $22, stints = $23, stints_source = $24, sort_key = $25, \
+         first_joined = $26, last_left = $27, left_pub = $28, left_adm = $29, updated_at = $30 \
+         WHERE network_id = $1 AND id = $2";
+    let p = &next;
+    db_run!(tx tx, |conn| {
+        let q = sqlx::query(sql).bind(net.0).bind(id);
+        bind_profile!(q, p, &source, now_ms())
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    write_index(&mut tx, net, id, &next, true).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets (or with `None` removes) the profile's photo.
+pub async fn set_photo(db: &Db, net: NetworkId, id: i64, key: Option<&str>) -> Result<bool> {
+    let done = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE profiles SET photo_key = $3, updated_at = $4 WHERE network_id = $1 AND id = $2",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(key)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+/// The account's profile, created from its display name when missing.
+pub async fn ensure_for_account(db: &Db, net: NetworkId, account_id: i64) -> Result<i64> {
+    let name: Option<String> = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    ensure(db, net, account_id, name.as_deref().unwrap_or("")).await
+}
+
+/// Creates the missing profiles of members who joined before profiles
+/// existed (run at start, after migrating). Returns how many.
+pub async fn backfill(db: &Db) -> Result<u64> {
+    let missing: Vec<(i64, i64, String)> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT m.network_id, m.account_id, a.display_name FROM memberships m \
+             JOIN accounts a ON a.id = m.account_id \
+             WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.network_id = m.network_id \
+                               AND p.account_id = m.account_id)",
+        )
+        .fetch_all(pool)
+        .await
+    })?;
+    for (net, account, name) in &missing {
+        ensure(db, NetworkId(*net), *account, name).await?;
+    }
+    Ok(missing.len() as u64)
+}
+
+/// Distinct skills in the network starting with `prefix` (normalised),
+/// most used first — suggestions for the skills field. Only skills members
+/// may see are counted.
+pub async fn skill_suggestions(
+    db: &Db,
+    net: NetworkId,
+    prefix: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    let rows: Vec<(String, String)> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT skills, visibility FROM profiles WHERE network_id = $1 AND skills <> '[]' \
+             ORDER BY updated_at DESC LIMIT 2000",
+        )
+        .bind(net.0)
+        .fetch_all(pool)
+        .await
+    })?;
+    let want = enishi_core::search::normalise(prefix);
+    let mut counts: Vec<(String, String, usize)> = Vec::new();
+    for (skills, visibility) in rows {
+        let vis: Visibilities = serde_json::from_str(&visibility).unwrap_or_default();
+        if !enishi_core::privacy::may_see(
+            vis.of(enishi_core::privacy::Field::Skills),
+            Viewer::Member,
+        ) {
+            continue;
+        }
+        for skill in list::<String>(&skills) {
+            let key = enishi_core::search::normalise(&skill);
+            if !key.starts_with(&want) {
+                continue;
+            }
+            match counts.iter_mut().find(|(k, _, _)| *k == key) {
+                Some(entry) => entry.2 += 1,
+                None => counts.push((key, skill, 1)),
+            }
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    Ok(counts.into_iter().take(limit).map(|(_, s, _)| s).collect())
+}
+
+/// A person to add with their account, membership and profile at once
+/// (demo data and the benchmark generator).
+pub struct NewPerson {
+    pub display_name: String,
+    /// `alumni`, `employee` or `hr`.
+    pub kind: &'static str,
+    pub profile: Profile,
+    /// When they joined the network (Unix ms).
+    pub joined_at: i64,
+}
+
+/// Adds `people` as active members of the network in one transaction:
+/// account (no address: they cannot sign in), membership, profile, HR's
+/// stints and the search index. Returns the profile ids.
+pub async fn insert_people(db: &Db, net: NetworkId, people: &[NewPerson]) -> Result<Vec<i64>> {
+    let mut tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(people.len());
+    for person in people {
+        let account: i64 = db_run!(tx tx, |conn| {
+            sqlx::query_scalar(
+                "INSERT INTO accounts (display_name, lang, time_zone, password_hash, is_operator, created_at, updated_at) \
+                 VALUES ($1, 'ja', 'Asia/Tokyo', NULL, FALSE, $2, $2) RETURNING id",
+            )
+            .bind(&person.display_name)
+            .bind(person.joined_at)
+            .fetch_one(&mut *conn)
+            .await
+        })?;
+        db_run!(tx tx, |conn| {
+            sqlx::query(
+                "INSERT INTO memberships (network_id, account_id, role, kind, status, request_note, purposes_version, \
+                 guidelines_version, consented_at, joined_at, left_at, created_at, updated_at) \
+                 VALUES ($1, $2, 'member', $3, 'active', NULL, 1, 1, $4, $4, NULL, $4, $4)",
+            )
+            .bind(net.0)
+            .bind(account)
+            .bind(person.kind)
+            .bind(person.joined_at)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        if let Some(id) = insert(
+            &mut tx,
+            net,
+            Some(account),
+            &person.profile,
+            SOURCE_HR,
+            person.joined_at,
+        )
+        .await?
+        {
+            ids.push(id);
+        }
+    }
+    tx.commit().await?;
+    Ok(ids)
+}

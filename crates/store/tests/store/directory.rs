@@ -1,0 +1,249 @@
+//! The golden search conformance test (ARCHITECTURE.md › Tests): a
+//! hand-written fixture of profiles (`fixtures/directory/profiles.tsv`)
+//! and queries with their expected ids written by hand, in order
+//! (`queries.tsv`; the format is in that folder's README). Both engines
+//! must return exactly those lists.
+
+use enishi_core::privacy::{Field, Viewer, Visibility};
+use enishi_core::profile::{Filter, OpenTo, Profile, Stint, YearMonth};
+use enishi_core::search::Query;
+use enishi_store::directory::{self, Search, Sort};
+use enishi_store::networks::{self, NetworkId};
+use enishi_store::{Backend, accounts, memberships, profiles};
+use enishi_testkit::TestDb;
+
+const PROFILES: &str = include_str!("../fixtures/directory/profiles.tsv");
+const QUERIES: &str = include_str!("../fixtures/directory/queries.tsv");
+
+fn tags(cell: &str) -> Vec<String> {
+    cell.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn ym(cell: &str) -> Option<YearMonth> {
+    (!cell.is_empty()).then(|| YearMonth::parse(cell).expect(cell))
+}
+
+fn profile_of(cols: &[&str]) -> Profile {
+    let mut p = Profile {
+        family: cols[1].into(),
+        given: cols[2].into(),
+        family_kana: cols[3].into(),
+        given_kana: cols[4].into(),
+        family_romaji: cols[5].into(),
+        given_romaji: cols[6].into(),
+        nickname: cols[7].into(),
+        company: cols[8].into(),
+        title: cols[9].into(),
+        skills: tags(cols[10]),
+        stints: vec![Stint {
+            joined: ym(cols[12]),
+            left: ym(cols[13]),
+            departments: tags(cols[11]),
+            ..Stint::default()
+        }],
+        open_to: tags(cols[14])
+            .iter()
+            .map(|w| OpenTo::parse(w).expect(w))
+            .collect(),
+        bio: cols[15].into(),
+        ..Profile::default()
+    };
+    for pair in tags(cols.get(16).copied().unwrap_or("")) {
+        let (field, level) = pair.split_once('=').expect(&pair);
+        let field = Field::parse(field).expect(field);
+        let level = match level {
+            "admins" => Visibility::Admins,
+            "me" => Visibility::OnlyMe,
+            other => panic!("level {other}"),
+        };
+        p.visibility.set(field, level);
+    }
+    p
+}
+
+async fn load(db: &enishi_store::Db, net: NetworkId) -> Vec<(i64, i64)> {
+    let mut ids = Vec::new();
+    for line in PROFILES.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert!(cols.len() >= 16, "profiles.tsv: {line}");
+        let fixture_id: i64 = cols[0].parse().unwrap();
+        let account = accounts::create(
+            db,
+            &accounts::NewAccount {
+                display_name: &format!("{} {}", cols[1], cols[2]),
+                email: &format!("golden{fixture_id}@example.jp"),
+                email_verified: true,
+                lang: "ja",
+                time_zone: "Asia/Tokyo",
+                is_operator: false,
+            },
+        )
+        .await
+        .unwrap();
+        memberships::join(
+            db,
+            net,
+            &memberships::NewMembership {
+                account_id: account.id,
+                role: "member",
+                kind: "alumni",
+                status: "active",
+                note: None,
+            },
+            &memberships::Consent {
+                purposes_version: 1,
+                guidelines_version: 1,
+                ip: None,
+            },
+        )
+        .await
+        .unwrap();
+        let stored = profiles::of_account(db, net, account.id)
+            .await
+            .unwrap()
+            .expect("joining creates the profile");
+        let p = profile_of(&cols);
+        let stints = p.stints.clone();
+        assert!(
+            profiles::save(db, net, stored.id, &p, profiles::StintsChange::Hr(stints))
+                .await
+                .unwrap()
+        );
+        ids.push((fixture_id, stored.id));
+    }
+    ids
+}
+
+fn filter_of(cell: &str) -> Filter {
+    let mut f = Filter::default();
+    for pair in cell.split_whitespace() {
+        let (k, v) = pair.split_once('=').expect(pair);
+        let year = || Some(v.parse::<i64>().expect(v));
+        match k {
+            "joined_from" => f.joined_from = year(),
+            "joined_to" => f.joined_to = year(),
+            "left_from" => f.left_from = year(),
+            "left_to" => f.left_to = year(),
+            "dept" => f.department = Some(v.into()),
+            "skill" => f.skill = Some(v.into()),
+            "open" => f.open_to.push(OpenTo::parse(v).expect(v)),
+            other => panic!("filter {other}"),
+        }
+    }
+    f
+}
+
+pub async fn golden_search_conformance(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let network = networks::create(
+        db,
+        &networks::NewNetwork {
+            slug: "golden",
+            name_ja: "ゴールデン",
+            name_en: "Golden",
+            description_ja: "",
+            description_en: "",
+            accent_color: "#22406b",
+            join_policy: "invitation",
+            staff_domains: &[],
+            listed: false,
+            purposes: ("目的", "Purposes"),
+            guidelines: ("ガイドライン", "Guidelines"),
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap();
+    let net = network.scope();
+    let ids = load(db, net).await;
+    assert!(ids.len() >= 200, "the fixture has ≥ 200 profiles");
+    let fixture_of = |db_id: i64| {
+        ids.iter()
+            .find(|(_, d)| *d == db_id)
+            .map(|(f, _)| *f)
+            .unwrap()
+    };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for line in QUERIES.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 6, "queries.tsv: {line}");
+        let viewer = match cols[1] {
+            "member" => Viewer::Member,
+            "admin" => Viewer::Admin,
+            other => panic!("viewer {other}"),
+        };
+        let expected: Vec<i64> = match cols[5].trim() {
+            "-" => Vec::new(),
+            list => list
+                .split_whitespace()
+                .map(|n| n.parse().unwrap())
+                .collect(),
+        };
+        let search = Search {
+            viewer,
+            query: Query::parse(cols[2]),
+            filter: filter_of(cols[3]),
+            sort: Sort::parse(cols[4]).expect(cols[4]),
+            after: None,
+            limit: 100,
+            era_of: None,
+        };
+        let page = directory::search(db, net, &search).await.unwrap();
+        let got: Vec<i64> = page.hits.iter().map(|h| fixture_of(h.stored.id)).collect();
+        if got != expected {
+            failures.push(format!(
+                "query {} {:?} ({} {} {}):\n   expected {expected:?}\n   got      {got:?}",
+                cols[0], cols[2], cols[1], cols[3], cols[4]
+            ));
+        }
+        // paging through 7 at a time gives the same list
+        if expected.len() > 7 {
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = directory::search(
+                    db,
+                    net,
+                    &Search {
+                        after: after.clone(),
+                        limit: 7,
+                        ..search.clone()
+                    },
+                )
+                .await
+                .unwrap();
+                paged.extend(page.hits.iter().map(|h| fixture_of(h.stored.id)));
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+                assert!(paged.len() <= expected.len() + 7, "paging ends");
+            }
+            if paged != got {
+                failures.push(format!("query {}: paged {paged:?} ≠ {got:?}", cols[0]));
+            }
+        }
+        let count = directory::count(db, net, &search).await.unwrap();
+        if count.n != got.len() || count.more {
+            failures.push(format!(
+                "query {}: count {count:?} for {}",
+                cols[0],
+                got.len()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "≥ 40 golden queries ({checked})");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} golden queries differ on {backend:?}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
