@@ -7,6 +7,7 @@
 //! own usage errors exit with 2).
 
 mod demo;
+mod import;
 mod operator;
 
 use std::net::SocketAddr;
@@ -48,6 +49,38 @@ enum Command {
     /// Platform operator tools.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Import a leavers' CSV (Shift_JIS or UTF-8) into a network as pending
+    /// alumni records, then exit. Invalid rows are listed and skipped.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// The network's slug.
+    #[arg(long)]
+    network: String,
+
+    /// The CSV file.
+    #[arg(long)]
+    file: std::path::PathBuf,
+
+    /// A JSON object mapping each header to a column (`employee_number`,
+    /// `name`, `family`, `given`, `kana`, `email`, `personal_email`,
+    /// `joined`, `left`, `department`, `title`, …; `""` to skip). Default:
+    /// the network's remembered mapping, else suggested from the headers.
+    #[arg(long)]
+    mapping: Option<std::path::PathBuf>,
+
+    /// Check and count only; store nothing.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Language of the messages (`ja` or `en`).
+    #[arg(long, default_value = "ja")]
+    lang: String,
 }
 
 #[derive(Subcommand)]
@@ -201,6 +234,23 @@ async fn run(command: Command) -> Result<(), Fatal> {
             let loaded = demo::load(&db).await?;
             db.close().await;
             say(&demo::summary(&loaded));
+            Ok(())
+        }
+        Command::Import(args) => {
+            let lang = enishi_core::Lang::from_code(&args.lang)
+                .ok_or_else(|| Fatal(format!("--lang {:?}: use ja or en", args.lang)))?;
+            let db = open(&args.db).await?;
+            let result = import::run(
+                &db,
+                &args.network,
+                &args.file,
+                args.mapping.as_deref(),
+                args.dry_run,
+                lang,
+            )
+            .await;
+            db.close().await;
+            say(&result.map_err(Fatal)?);
             Ok(())
         }
         Command::Operator(OperatorCommand::Create(args)) => {

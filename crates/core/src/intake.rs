@@ -411,11 +411,29 @@ const KNOWN: &[(Column, &[&str])] = &[
     ),
     (
         Column::Name,
-        &["氏名", "名前", "フルネーム", "氏名漢字", "社員名", "従業員名", "name", "full name"],
+        &[
+            "氏名",
+            "名前",
+            "フルネーム",
+            "氏名漢字",
+            "社員名",
+            "従業員名",
+            "name",
+            "full name",
+        ],
     ),
     (
         Column::Family,
-        &["姓", "苗字", "名字", "氏", "姓漢字", "last name", "family name", "surname"],
+        &[
+            "姓",
+            "苗字",
+            "名字",
+            "氏",
+            "姓漢字",
+            "last name",
+            "family name",
+            "surname",
+        ],
     ),
     (
         Column::Given,
@@ -656,20 +674,51 @@ pub fn suggest(headers: &[String]) -> Mapping {
     Mapping(
         headers
             .iter()
-            .map(|h| {
-                known(h)
-                    .filter(|c| !is_sensitive(h) && used.insert(*c))
-            })
+            .map(|h| known(h).filter(|c| !is_sensitive(h) && used.insert(*c)))
             .collect(),
     )
 }
 
 /// Sensitive words in Japanese, matched anywhere in the header.
 const SENSITIVE_JA: &[&str] = &[
-    "理由", "事由", "評価", "査定", "考課", "給与", "給料", "年収", "月給", "基本給", "賞与",
-    "報酬", "手当", "退職金", "生年月日", "誕生日", "年齢", "住所", "本籍", "マイナンバー",
-    "個人番号", "性別", "健康", "病歴", "病名", "傷病", "家族", "扶養", "配偶者", "口座",
-    "銀行", "国籍", "宗教", "障害", "懲戒", "信条", "犯罪", "前科",
+    "理由",
+    "事由",
+    "評価",
+    "査定",
+    "考課",
+    "給与",
+    "給料",
+    "年収",
+    "月給",
+    "基本給",
+    "賞与",
+    "報酬",
+    "手当",
+    "退職金",
+    "生年月日",
+    "誕生日",
+    "年齢",
+    "住所",
+    "本籍",
+    "マイナンバー",
+    "個人番号",
+    "性別",
+    "健康",
+    "病歴",
+    "病名",
+    "傷病",
+    "家族",
+    "扶養",
+    "配偶者",
+    "口座",
+    "銀行",
+    "国籍",
+    "宗教",
+    "障害",
+    "懲戒",
+    "信条",
+    "犯罪",
+    "前科",
 ];
 
 /// Sensitive English words matched anywhere in the compact header.
@@ -706,7 +755,8 @@ const SENSITIVE_WORDS: &[&str] = &["age", "dob", "ssn", "sex", "rating"];
 /// neither are e-mail addresses (メールアドレス, "email address").
 pub fn is_sensitive(header: &str) -> bool {
     let key = header_key(header);
-    if SENSITIVE_JA.iter().any(|w| key.contains(w)) || SENSITIVE_EN.iter().any(|w| key.contains(w)) {
+    if SENSITIVE_JA.iter().any(|w| key.contains(w)) || SENSITIVE_EN.iter().any(|w| key.contains(w))
+    {
         return true;
     }
     if key.contains("address") && !key.contains("mailaddress") {
@@ -898,7 +948,9 @@ pub fn parse_date(input: &str, today: YearMonth) -> Result<YearMonth, DateProble
     };
     let parts: Vec<&str> = rest.split(['/', '-', '.']).collect();
     let (year, month, day): (&str, &str, Option<&str>) = match (era, parts.as_slice()) {
-        (None, [all]) if digits(all, 8) && all.len() == 8 => (&all[..4], &all[4..6], Some(&all[6..])),
+        (None, [all]) if digits(all, 8) && all.len() == 8 => {
+            (&all[..4], &all[4..6], Some(&all[6..]))
+        }
         (None, [all]) if digits(all, 6) && all.len() == 6 => (&all[..4], &all[4..], None),
         (_, [y, m]) => (*y, *m, None),
         (_, [y, m, d]) => (*y, *m, Some(*d)),
@@ -1013,11 +1065,16 @@ pub enum RowError {
     Broken,
     /// Values beyond the last header column (`cells` counts up to the last
     /// non-empty cell).
-    TooManyColumns { cells: usize, header: usize },
+    TooManyColumns {
+        cells: usize,
+        header: usize,
+    },
     MissingName,
     MissingEmail,
     /// No address is valid; `value` is the first one given.
-    BadEmail { value: String },
+    BadEmail {
+        value: String,
+    },
     BadDate {
         column: Column,
         value: String,
@@ -1025,9 +1082,13 @@ pub enum RowError {
     },
     LeftBeforeJoined,
     /// Longer than [`MAX_SHORT_CHARS`] characters.
-    TooLong { column: Column },
+    TooLong {
+        column: Column,
+    },
     /// Repeats the row on `line` (see [`Seen`]).
-    Duplicate { line: usize },
+    Duplicate {
+        line: usize,
+    },
 }
 
 impl RowError {
@@ -1111,7 +1172,10 @@ fn split_romaji(text: &str) -> (String, String) {
         return (romaji(&text), String::new());
     };
     let capitals = first.chars().any(char::is_alphabetic)
-        && first.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+        && first
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
     if capitals {
         (romaji(first), romaji(rest))
     } else {
@@ -1127,10 +1191,7 @@ fn at_company(address: &str, domains: &[String]) -> bool {
         let d = clean(d).to_lowercase();
         let d = d.trim_start_matches(['@', '.']);
         !d.is_empty()
-            && (domain == d
-                || domain
-                    .strip_suffix(d)
-                    .is_some_and(|sub| sub.ends_with('.')))
+            && (domain == d || domain.strip_suffix(d).is_some_and(|sub| sub.ends_with('.')))
     })
 }
 
@@ -1354,10 +1415,47 @@ impl Seen {
                 .insert(leaver.employee_number.clone(), leaver.line);
         }
         if !leaver.email.is_empty() {
-            self.emails.entry(leaver.email.clone()).or_insert(leaver.line);
+            self.emails
+                .entry(leaver.email.clone())
+                .or_insert(leaver.line);
         }
         None
     }
+}
+
+/// What became of one data record: the stored form, or why it was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The physical line the record starts on.
+    pub line: usize,
+    /// The record's cells as read (for the invalid rows' download).
+    pub cells: Vec<String>,
+    pub result: Result<Leaver, Vec<RowError>>,
+}
+
+/// Every record through [`read_row`], then [`Seen`]: a repeat of an
+/// accepted row is refused with [`RowError::Duplicate`]. The one loop the
+/// preview page, the import job and the command line share.
+pub fn evaluate<'a>(
+    rows: impl IntoIterator<Item = RawRow> + 'a,
+    mapping: &'a Mapping,
+    today: YearMonth,
+    company_domains: &'a [String],
+) -> impl Iterator<Item = Verdict> + 'a {
+    let mut seen = Seen::default();
+    rows.into_iter().map(move |row| {
+        let result = read_row(mapping, &row, today, company_domains).and_then(|leaver| match seen
+            .check(&leaver)
+        {
+            Some(line) => Err(vec![RowError::Duplicate { line }]),
+            None => Ok(leaver),
+        });
+        Verdict {
+            line: row.line,
+            result,
+            cells: row.cells,
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1390,4 +1488,1167 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
         .join(",");
     line.push_str("\r\n");
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: YearMonth = YearMonth(202611);
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn sjis(text: &str) -> Vec<u8> {
+        let (bytes, _, errors) = encoding_rs::SHIFT_JIS.encode(text);
+        assert!(!errors, "{text} is not Shift_JIS");
+        bytes.into_owned()
+    }
+
+    fn parse_rows(text: &str) -> (Vec<String>, Vec<RawRow>) {
+        let csv = read(text).unwrap();
+        let headers = csv.headers.clone();
+        (headers, csv.collect())
+    }
+
+    // --- decoding -----------------------------------------------------
+
+    #[test]
+    fn decodes_utf8_with_and_without_bom() {
+        assert_eq!(
+            decode("氏名,メール\n鈴木,a@b.jp\n".as_bytes()),
+            Ok(("氏名,メール\n鈴木,a@b.jp\n".to_string(), Encoding::Utf8))
+        );
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice("氏名\r\n鈴木\r\n".as_bytes());
+        assert_eq!(
+            decode(&bom),
+            Ok(("氏名\r\n鈴木\r\n".to_string(), Encoding::Utf8Bom))
+        );
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xFF"),
+            Err(FileError::UnknownEncoding)
+        );
+        assert_eq!(Encoding::parse("shift_jis"), Some(Encoding::ShiftJis));
+        assert_eq!(Encoding::Utf8Bom.as_str(), "utf-8-bom");
+    }
+
+    #[test]
+    fn decodes_windows_shift_jis_with_its_extensions() {
+        let text = "社員番号,氏名,役職\r\n0001,ｽｽﾞｷ ﾀﾛｳ,第①営業部\r\n";
+        let bytes = sjis(text);
+        assert!(
+            bytes.windows(2).any(|w| w == b"\x87\x40"),
+            "① is NEC row 13"
+        );
+        assert_eq!(decode(&bytes), Ok((text.to_string(), Encoding::ShiftJis)));
+        // 髙 as Windows writes it (IBM extension FB FC) and as the
+        // NEC-selected IBM extension (EE E0)
+        for takahashi in [&b"\xFB\xFC\x8B\xB4"[..], &b"\xEE\xE0\x8B\xB4"[..]] {
+            let mut bytes = sjis("氏名\r\n");
+            bytes.extend_from_slice(takahashi);
+            bytes.extend_from_slice(b"\r\n");
+            assert_eq!(
+                decode(&bytes),
+                Ok(("氏名\r\n髙橋\r\n".to_string(), Encoding::ShiftJis))
+            );
+        }
+        // ～ and ＼ as Excel writes them
+        let (text, _) = decode(b"\x81\x60\x81\x5F,\x81\x7C").unwrap();
+        assert_eq!(text.chars().count(), 4);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_text_file() {
+        assert_eq!(decode(b""), Err(FileError::Empty));
+        assert_eq!(decode(b" \r\n\t\n"), Err(FileError::Empty));
+        assert_eq!(decode(b"\xEF\xBB\xBF\r\n"), Err(FileError::Empty));
+        assert_eq!(decode("\u{3000}\n".as_bytes()), Err(FileError::Empty));
+        assert_eq!(decode(&sjis("\u{3000}\r\n")), Err(FileError::Empty));
+        for binary in [
+            &b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR"[..],
+            b"PK\x03\x04\x14\0\x06\0[Content_Types].xml",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            b"%PDF-1.7\n%\xE2\xE3\xCF\xD3",
+            b"name,email\nsuzuki\0,a@b.jp\n",
+            b"\x01\x02\x03\x04\x05\x06\x07\x08abc",
+        ] {
+            assert_eq!(decode(binary), Err(FileError::Binary), "{binary:?}");
+        }
+        // UTF-16 (Excel's "Unicode text") is refused, not guessed at
+        for utf16 in [&b"\xFF\xFEM\0a\0i\0l\0"[..], b"\xFE\xFF\0M\0a\0i\0l"] {
+            assert_eq!(decode(utf16), Err(FileError::UnknownEncoding));
+        }
+        // 0x82 0x20: a Shift_JIS lead byte without its trail byte, and no
+        // UTF-8 either
+        assert_eq!(
+            decode(b"name\n\x82\x20x\n"),
+            Err(FileError::UnknownEncoding)
+        );
+        // Latin-1 "Café,Zoë"
+        assert_eq!(decode(b"Caf\xE9,Zo\xEB\n"), Err(FileError::UnknownEncoding));
+        assert_eq!(
+            FileError::UnknownEncoding.key(),
+            "intake.file_unknown_encoding"
+        );
+    }
+
+    // --- records ------------------------------------------------------
+
+    #[test]
+    fn reads_records_with_their_physical_lines() {
+        let text = "\u{FEFF} 社員番号 ,氏名,役職\r\n\
+                    0001,鈴木 太郎,\"課長,\n営業\"\r\n\
+                    \r\n\
+                    0002,\u{3000}髙橋 花子\u{3000},\"He said \"\"hi\"\"\"\r\n\
+                    ,,\r\n\
+                    0003,\"佐藤\r\n\r\n健一\",\r\n\
+                    0004,田中,\n";
+        let (headers, rows) = parse_rows(text);
+        assert_eq!(headers, strings(&["社員番号", "氏名", "役職"]));
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 5, 7, 10]);
+        assert_eq!(
+            rows[0].cells,
+            strings(&["0001", "鈴木 太郎", "課長,\n営業"])
+        );
+        assert_eq!(
+            rows[1].cells,
+            strings(&["0002", "髙橋 花子", "He said \"hi\""])
+        );
+        assert_eq!(rows[2].cells[1], "佐藤\r\n\r\n健一");
+        assert!(rows.iter().all(|r| !r.broken));
+    }
+
+    #[test]
+    fn lines_count_with_lf_and_lone_cr_too() {
+        let (_, rows) = parse_rows("a,b\n\n1,2\n\"x\ny\",3\n4,5");
+        assert_eq!(
+            rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![3, 4, 6]
+        );
+        let (_, rows) = parse_rows("a,b\r1,2\r\r3,4\r");
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
+        // blank lines before the header count
+        let (headers, rows) = parse_rows("\r\n,,\r\n名前,メール\r\n鈴木,a@b.jp\r\n");
+        assert_eq!(headers, strings(&["名前", "メール"]));
+        assert_eq!(rows[0].line, 4);
+    }
+
+    #[test]
+    fn broken_records_are_yielded_as_broken() {
+        let (_, rows) = parse_rows("a,b\n1,\"x\"y\n2,3\n4,\"open\n5,6\n");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0],
+            RawRow {
+                line: 2,
+                cells: vec![],
+                broken: true
+            }
+        );
+        assert_eq!(rows[1].cells, strings(&["2", "3"]));
+        assert!(rows[2].broken, "a quote left open swallows the rest");
+        assert_eq!(rows[2].line, 4);
+        let mapping = Mapping(vec![Some(Column::Name), Some(Column::Email)]);
+        assert_eq!(
+            read_row(&mapping, &rows[0], TODAY, &[]),
+            Err(vec![RowError::Broken])
+        );
+        // a stray quote inside an unquoted cell is only text
+        let (_, rows) = parse_rows("a,b\n5\" disk,x\n");
+        assert_eq!(rows[0].cells, strings(&["5\" disk", "x"]));
+        assert_eq!(read("\"a,b\n1,2\n").err(), Some(FileError::Unreadable));
+    }
+
+    #[test]
+    fn whole_file_problems() {
+        assert_eq!(read("").err(), Some(FileError::Empty));
+        assert_eq!(read("\r\n,, ,\r\n").err(), Some(FileError::Empty));
+        assert_eq!(read("氏名,メール\r\n").err(), Some(FileError::HeaderOnly));
+        assert_eq!(
+            read("氏名,メール\r\n\r\n,\r\n").err(),
+            Some(FileError::HeaderOnly)
+        );
+        let wide = (0..3_000)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(
+            read(&format!("{wide}\n{wide}\n")).err(),
+            Some(FileError::TooManyColumns)
+        );
+        let at_most = (0..MAX_COLUMNS)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>();
+        let text = format!("{}\n1\n", at_most.join(","));
+        assert_eq!(read(&text).unwrap().headers.len(), MAX_COLUMNS);
+        // Excel's trailing empty header cells are not columns
+        let (headers, _) = parse_rows("氏名,メール,,,\r\n鈴木,a@b.jp,,,\r\n");
+        assert_eq!(headers, strings(&["氏名", "メール"]));
+    }
+
+    #[test]
+    fn a_data_row_of_three_thousand_cells() {
+        let mut line = strings(&["鈴木", "a@b.jp"]);
+        line.extend((0..2_998).map(|i| i.to_string()));
+        let text = format!("氏名,メール\n{}\n", line.join(","));
+        let (headers, rows) = parse_rows(&text);
+        assert_eq!(rows[0].cells.len(), 3_000);
+        let mapping = suggest(&headers);
+        assert_eq!(
+            read_row(&mapping, &rows[0], TODAY, &[]),
+            Err(vec![RowError::TooManyColumns {
+                cells: 3_000,
+                header: 2
+            }])
+        );
+        // trailing empty cells are fine
+        let (headers, rows) = parse_rows("氏名,メール\n鈴木,a@b.jp,,,\u{3000},\n");
+        assert!(read_row(&suggest(&headers), &rows[0], TODAY, &[]).is_ok());
+    }
+
+    // --- mapping ------------------------------------------------------
+
+    #[test]
+    fn suggests_every_known_header() {
+        use Column::*;
+        let cases: &[(Column, &[&str])] = &[
+            (
+                EmployeeNumber,
+                &[
+                    "社員番号",
+                    "従業員番号",
+                    "社員No",
+                    "社員No.",
+                    "社員コード",
+                    "Employee ID",
+                    "employee number",
+                    "Employee No",
+                    "Staff ID",
+                    "社員番号欄",
+                ],
+            ),
+            (
+                Name,
+                &["氏名", "名前", "フルネーム", "Name", "Full Name", "氏 名"],
+            ),
+            (
+                Family,
+                &["姓", "苗字", "名字", "Last Name", "family name", "Surname"],
+            ),
+            (
+                Given,
+                &["名", "下の名前", "First Name", "Given Name", "first_name"],
+            ),
+            (
+                Kana,
+                &[
+                    "フリガナ",
+                    "氏名カナ",
+                    "氏名（フリガナ）",
+                    "氏名(フリガナ)",
+                    "ふりがな",
+                    "カナ氏名",
+                    "ﾌﾘｶﾞﾅ",
+                ],
+            ),
+            (FamilyKana, &["姓（フリガナ）", "セイ", "姓カナ", "ｾｲ"]),
+            (GivenKana, &["名（フリガナ）", "メイ", "名カナ"]),
+            (Romaji, &["ローマ字", "氏名（ローマ字）"]),
+            (FamilyRomaji, &["姓（ローマ字）"]),
+            (GivenRomaji, &["名（ローマ字）"]),
+            (
+                Email,
+                &[
+                    "メールアドレス",
+                    "メール",
+                    "社用メール",
+                    "会社メールアドレス",
+                    "業務用メール",
+                    "Email",
+                    "E-mail",
+                    "e-mail address",
+                    "Work Email",
+                    "ＥＭＡＩＬ",
+                    "メール・アドレス",
+                ],
+            ),
+            (
+                PersonalEmail,
+                &[
+                    "個人メールアドレス",
+                    "個人メール",
+                    "私用メール",
+                    "連絡先メールアドレス",
+                    "退職後連絡先メール",
+                    "Personal Email",
+                    "Private Email",
+                    "Home Email",
+                    "personal_email",
+                ],
+            ),
+            (
+                Joined,
+                &[
+                    "入社日",
+                    "入社年月日",
+                    "入社年月",
+                    "入社",
+                    "Hire Date",
+                    "Joined",
+                    "Start Date",
+                ],
+            ),
+            (
+                Left,
+                &[
+                    "退職日",
+                    "退職年月日",
+                    "退職年月",
+                    "退社日",
+                    "退職",
+                    "Leave Date",
+                    "Left",
+                    "Termination Date",
+                    "End Date",
+                ],
+            ),
+            (
+                Department,
+                &[
+                    "所属",
+                    "部署",
+                    "所属部署",
+                    "最終所属部署",
+                    "最終所属",
+                    "部門",
+                    "部署名",
+                    "Department",
+                    "Dept",
+                    "Division",
+                    "所属部署欄",
+                ],
+            ),
+            (
+                Title,
+                &[
+                    "役職",
+                    "最終役職",
+                    "職位",
+                    "肩書",
+                    "Title",
+                    "Job Title",
+                    "Position",
+                ],
+            ),
+            (Office, &["勤務地", "事業所", "拠点", "Office", "Location"]),
+        ];
+        for (column, headers) in cases {
+            for header in *headers {
+                assert_eq!(
+                    suggest(&strings(&[header])),
+                    Mapping(vec![Some(*column)]),
+                    "{header}"
+                );
+                assert!(!is_sensitive(header), "{header}");
+            }
+        }
+        // every name in the table is recognised and none is sensitive
+        for (column, names) in KNOWN {
+            for name in *names {
+                assert_eq!(known(name), Some(*column), "{name}");
+                assert!(!is_sensitive(name), "{name}");
+            }
+        }
+        assert_eq!(
+            suggest(&strings(&["備考", "", "電話番号", "退職理由"])),
+            Mapping(vec![None; 4])
+        );
+    }
+
+    #[test]
+    fn each_column_is_suggested_once() {
+        let headers = strings(&["氏名", "名前", "メール", "会社メールアドレス", "個人メール"]);
+        assert_eq!(
+            suggest(&headers),
+            Mapping(vec![
+                Some(Column::Name),
+                None,
+                Some(Column::Email),
+                None,
+                Some(Column::PersonalEmail)
+            ])
+        );
+    }
+
+    #[test]
+    fn sensitive_headers() {
+        for header in [
+            "退職理由",
+            "離職理由",
+            "評価",
+            "人事評価",
+            "査定",
+            "給与",
+            "給料",
+            "年収",
+            "月給",
+            "賞与",
+            "報酬",
+            "生年月日",
+            "誕生日",
+            "年齢",
+            "住所",
+            "現住所",
+            "本籍",
+            "マイナンバー",
+            "個人番号",
+            "性別",
+            "健康",
+            "健康状態",
+            "病歴",
+            "家族",
+            "家族構成",
+            "扶養",
+            "扶養家族",
+            "口座",
+            "銀行",
+            "振込口座",
+            "退職理由（詳細）",
+            "Reason",
+            "Reason for leaving",
+            "Rating",
+            "Performance",
+            "Performance Rating",
+            "Salary",
+            "Wage",
+            "Bonus",
+            "Birth date",
+            "Birthday",
+            "Date of Birth",
+            "DOB",
+            "Age",
+            "Address",
+            "Home Address",
+            "Gender",
+            "Health",
+            "Bank",
+            "Bank Account",
+            "My Number",
+            "MyNumber",
+            "SSN",
+        ] {
+            assert!(is_sensitive(header), "{header}");
+        }
+        for header in [
+            "メールアドレス",
+            "個人メールアドレス",
+            "Email Address",
+            "E-mail address",
+            "email_address",
+            "電話番号",
+            "Phone",
+            "Manager",
+            "Language",
+            "Page",
+            "Stage",
+            "氏名",
+            "所属部署",
+            "役職",
+            "退職年月日",
+            "Mail Address",
+        ] {
+            assert!(!is_sensitive(header), "{header}");
+        }
+    }
+
+    #[test]
+    fn mapping_checks() {
+        let headers = strings(&["社員番号", "氏名", "メール", "退職理由"]);
+        let good = suggest(&headers);
+        assert_eq!(good.check(&headers), vec![]);
+        assert_eq!(good.0[3], None);
+
+        let mut sensitive = good.clone();
+        sensitive.0[3] = Some(Column::Title);
+        assert_eq!(sensitive.check(&headers), vec![MappingError::Sensitive(3)]);
+
+        let nothing = Mapping(vec![None; 4]);
+        assert_eq!(
+            nothing.check(&headers),
+            vec![MappingError::NoName, MappingError::NoEmail]
+        );
+        let twice = Mapping(vec![
+            Some(Column::Name),
+            Some(Column::Name),
+            Some(Column::Email),
+            None,
+        ]);
+        assert_eq!(
+            twice.check(&headers),
+            vec![MappingError::Twice(Column::Name)]
+        );
+        assert_eq!(twice.check(&headers)[0].key(), "intake.map_twice");
+        let short = Mapping(vec![Some(Column::Family), Some(Column::PersonalEmail)]);
+        assert_eq!(short.check(&headers), vec![MappingError::WrongLength]);
+        assert_eq!(Column::PersonalEmail.key(), "intake.col_personal_email");
+        assert_eq!(Column::parse("family_kana"), Some(Column::FamilyKana));
+        assert_eq!(Column::ALL.len(), 17);
+    }
+
+    #[test]
+    fn mappings_are_remembered_by_header_text() {
+        let headers = strings(&["No", "氏名", "メール", "連絡先", "備考", "退職理由"]);
+        let names: BTreeMap<String, String> = [
+            ("No", "employee_number"),
+            ("連絡先", "personal_email"),
+            ("メール", "skip"),
+            ("備考", "nonsense"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let mapping = Mapping::from_names(&headers, &names);
+        assert_eq!(
+            mapping,
+            Mapping(vec![
+                Some(Column::EmployeeNumber),
+                Some(Column::Name),
+                None,
+                Some(Column::PersonalEmail),
+                None,
+                None
+            ])
+        );
+        let remembered = mapping.to_names(&headers);
+        assert_eq!(remembered.len(), 6);
+        assert_eq!(remembered["氏名"], "name");
+        assert_eq!(remembered["メール"], "");
+        assert_eq!(remembered["退職理由"], "");
+        assert_eq!(Mapping::from_names(&headers, &remembered), mapping);
+        // a suggestion does not take a column remembered for another header
+        let names: BTreeMap<String, String> = [("名前".to_string(), "email".to_string())]
+            .into_iter()
+            .collect();
+        let headers = strings(&["名前", "メール"]);
+        assert_eq!(
+            Mapping::from_names(&headers, &names),
+            Mapping(vec![Some(Column::Email), None])
+        );
+        // headers compare normalised too
+        let names: BTreeMap<String, String> = [("氏名(フリガナ)".to_string(), "kana".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            Mapping::from_names(&strings(&["氏名（フリガナ）"]), &names),
+            Mapping(vec![Some(Column::Kana)])
+        );
+    }
+
+    // --- dates --------------------------------------------------------
+
+    #[test]
+    fn dates_in_every_format_hr_writes() {
+        for (input, month) in [
+            ("2009/3/31", 200903),
+            ("2009-03-31", 200903),
+            ("2009.3.31", 200903),
+            ("2009年3月31日", 200903),
+            ("20090331", 200903),
+            ("200903", 200903),
+            ("2009/03", 200903),
+            ("2009-3", 200903),
+            ("2009年3月", 200903),
+            ("平成21年3月31日", 200903),
+            ("平成21年3月", 200903),
+            ("平成元年4月1日", 198904),
+            ("H21.3.31", 200903),
+            ("H21/3/31", 200903),
+            ("h21.3.31", 200903),
+            ("Ｈ２１．３．３１", 200903),
+            ("令和2年4月", 202004),
+            ("令和元年5月1日", 201905),
+            ("R2.4.1", 202004),
+            ("S63.3.31", 198803),
+            ("昭和63年3月31日", 198803),
+            ("昭和64年1月7日", 198901),
+            ("大正15年12月1日", 192612),
+            ("T1.8.1", 191208),
+            ("明治45年7月1日", 191207),
+            ("M33.1.1", 190001),
+            ("平成31年5月1日", 201905),
+            ("平成32年4月", 202004),
+            ("２００９／３／３１", 200903),
+            ("２００９年３月３１日", 200903),
+            ("2009 / 3 / 31", 200903),
+            (" 2009年 3月 31日 ", 200903),
+            ("2009/3/31 0:00", 200903),
+            ("2009/03/31 00:00:00", 200903),
+            ("2009−3−31", 200903),
+            ("2008/2/29", 200802),
+            ("2000/2/29", 200002),
+            ("2026/11/30", 202611),
+            ("㍻21年3月31日", 200903),
+        ] {
+            assert_eq!(parse_date(input, TODAY), Ok(YearMonth(month)), "{input}");
+        }
+    }
+
+    #[test]
+    fn dates_refused_with_a_reason() {
+        use DateProblem::*;
+        for (input, problem) in [
+            ("2009/2/29", Impossible),
+            ("1900/2/29", Impossible),
+            ("2009/2/30", Impossible),
+            ("2019/2/30", Impossible),
+            ("2009/4/31", Impossible),
+            ("2009/13/1", Impossible),
+            ("2009年13月", Impossible),
+            ("2009/0/1", Impossible),
+            ("2009/3/0", Impossible),
+            ("20090230", Impossible),
+            ("平成0年4月1日", Impossible),
+            ("H21.13.1", Impossible),
+            ("H21.2.29", Impossible),
+            ("39904", Unreadable),
+            ("39904.5", Unreadable),
+            ("2009", Unreadable),
+            ("09/3/31", Unreadable),
+            ("3/31/2009", Unreadable),
+            ("2009/3/31/1", Unreadable),
+            ("2009//3", Unreadable),
+            ("不明", Unreadable),
+            ("平成", Unreadable),
+            ("H", Unreadable),
+            ("X21.3.31", Unreadable),
+            ("平成123年1月", Unreadable),
+            ("2009/003/1", Unreadable),
+            ("", Unreadable),
+            ("1899/12/31", TooEarly),
+            ("明治1年1月1日", TooEarly),
+            ("2099/4/1", Future),
+            ("2026/12/1", Future),
+            ("令和9年1月", Future),
+        ] {
+            assert_eq!(parse_date(input, TODAY), Err(problem), "{input}");
+        }
+        assert_eq!(DateProblem::Future.key(), "intake.row_date_future");
+    }
+
+    // --- rows ---------------------------------------------------------
+
+    fn full_mapping() -> Mapping {
+        use Column::*;
+        Mapping(vec![
+            Some(EmployeeNumber),
+            Some(Name),
+            Some(Kana),
+            Some(Email),
+            Some(PersonalEmail),
+            Some(Joined),
+            Some(Left),
+            Some(Department),
+            Some(Title),
+            None,
+        ])
+    }
+
+    fn raw(line: usize, cells: &[&str]) -> RawRow {
+        RawRow {
+            line,
+            cells: strings(cells),
+            broken: false,
+        }
+    }
+
+    fn company() -> Vec<String> {
+        strings(&["sample-shoji.co.jp"])
+    }
+
+    #[test]
+    fn a_row_is_normalised() {
+        let row = raw(
+            7,
+            &[
+                "０１２３",
+                "鈴木\u{3000}\u{3000}太郎",
+                "ｽｽﾞｷ ﾀﾛｳ",
+                "T.Suzuki@Sample-Shoji.co.jp",
+                "ＴＡＲＯ．Ｓｕｚｕｋｉ＠ｇｍａｉｌ．ｃｏｍ",
+                "2009/4/1",
+                "H27.3.31",
+                "第①　営業部",
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "転職",
+            ],
+        );
+        let leaver = read_row(&full_mapping(), &row, TODAY, &company()).unwrap();
+        assert_eq!(
+            leaver,
+            Leaver {
+                line: 7,
+                employee_number: "0123".into(),
+                family: "鈴木".into(),
+                given: "太郎".into(),
+                family_kana: "スズキ".into(),
+                given_kana: "タロウ".into(),
+                family_romaji: String::new(),
+                given_romaji: String::new(),
+                email: "taro.suzuki@gmail.com".into(),
+                company_address_only: false,
+                stint: Stint {
+                    joined: Some(YearMonth(200904)),
+                    left: Some(YearMonth(201503)),
+                    departments: vec!["第1 営業部".into()],
+                    titles: vec!["=HYPERLINK(\"http://x\",\"y\")".into()],
+                    office: String::new(),
+                    employee_number: "0123".into(),
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn names_kana_and_romaji_columns() {
+        use Column::*;
+        let mapping = Mapping(vec![
+            Some(Family),
+            Some(Given),
+            Some(FamilyKana),
+            Some(GivenKana),
+            Some(Romaji),
+            Some(PersonalEmail),
+            Some(Office),
+            Some(EmployeeNumber),
+        ]);
+        let row = |romaji: &str| {
+            raw(
+                2,
+                &[
+                    "髙橋",
+                    "花子",
+                    "たかはし",
+                    "ﾊﾅｺ",
+                    romaji,
+                    "h@example.jp",
+                    " 大阪　支社 ",
+                    "A 00 1",
+                ],
+            )
+        };
+        let l = read_row(&mapping, &row("TAKAHASHI Hanako"), TODAY, &[]).unwrap();
+        assert_eq!((l.family.as_str(), l.given.as_str()), ("髙橋", "花子"));
+        assert_eq!(
+            (l.family_kana.as_str(), l.given_kana.as_str()),
+            ("タカハシ", "ハナコ")
+        );
+        assert_eq!(
+            (l.family_romaji.as_str(), l.given_romaji.as_str()),
+            ("Takahashi", "Hanako")
+        );
+        assert_eq!(l.stint.office, "大阪 支社");
+        assert_eq!(l.employee_number, "A001");
+        assert!(l.stint.departments.is_empty() && l.stint.titles.is_empty());
+        let romaji = |text: &str| {
+            let l = read_row(&mapping, &row(text), TODAY, &[]).unwrap();
+            (l.family_romaji, l.given_romaji)
+        };
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(romaji("Hanako Takahashi"), pair("Takahashi", "Hanako"));
+        assert_eq!(romaji("hanako takahashi"), pair("Takahashi", "Hanako"));
+        assert_eq!(
+            romaji("ＳＵＺＵＫＩ Ｈｉｔｏｓｈｉ"),
+            pair("Suzuki", "Hitoshi")
+        );
+        assert_eq!(romaji("Suzuki, Hitoshi"), pair("Suzuki", "Hitoshi"));
+        assert_eq!(romaji("Mary Ann McDonald"), pair("McDonald", "Mary Ann"));
+        assert_eq!(romaji("SUZUKI"), pair("Suzuki", ""));
+        assert_eq!(romaji(""), pair("", ""));
+        // separate romaji columns
+        let mapping = Mapping(vec![
+            Some(Name),
+            Some(FamilyRomaji),
+            Some(GivenRomaji),
+            Some(Email),
+        ]);
+        let l = read_row(
+            &mapping,
+            &raw(2, &["李", "LI", "xiaolong", "li@example.cn"]),
+            TODAY,
+            &[],
+        )
+        .unwrap();
+        assert_eq!((l.family.as_str(), l.given.as_str()), ("李", ""));
+        assert_eq!(
+            (l.family_romaji.as_str(), l.given_romaji.as_str()),
+            ("Li", "Xiaolong")
+        );
+        // only a given name: it is the one name
+        let mapping = Mapping(vec![Some(Family), Some(Given), Some(Email)]);
+        let l = read_row(
+            &mapping,
+            &raw(2, &["", "Madonna", "m@example.com"]),
+            TODAY,
+            &[],
+        )
+        .unwrap();
+        assert_eq!((l.family.as_str(), l.given.as_str()), ("Madonna", ""));
+    }
+
+    #[test]
+    fn addresses_personal_first_company_warned() {
+        let mapping = full_mapping();
+        let row = |work: &str, personal: &str| {
+            raw(
+                2,
+                &["1", "鈴木 太郎", "", work, personal, "", "", "", "", ""],
+            )
+        };
+        let read = |work: &str, personal: &str| {
+            read_row(&mapping, &row(work, personal), TODAY, &company())
+        };
+        let l = read("t@sample-shoji.co.jp", "Taro@Example.JP").unwrap();
+        assert_eq!(
+            (l.email.as_str(), l.company_address_only),
+            ("taro@example.jp", false)
+        );
+        let l = read("T@Sample-Shoji.CO.JP", "").unwrap();
+        assert_eq!(
+            (l.email.as_str(), l.company_address_only),
+            ("t@sample-shoji.co.jp", true)
+        );
+        let l = read("t@tokyo.sample-shoji.co.jp", "").unwrap();
+        assert!(l.company_address_only, "a subdomain is the company's too");
+        let l = read("t@not-sample-shoji.co.jp", "").unwrap();
+        assert!(!l.company_address_only);
+        let l = read("t@sample-shoji.co.jp", "taro@@gmail.com").unwrap();
+        assert_eq!(
+            (l.email.as_str(), l.company_address_only),
+            ("t@sample-shoji.co.jp", true)
+        );
+        // a private address typed in the company column still wins
+        let l = read("taro@gmail.com", "t@sample-shoji.co.jp").unwrap();
+        assert_eq!(
+            (l.email.as_str(), l.company_address_only),
+            ("taro@gmail.com", false)
+        );
+        // without company domains nothing is warned
+        let l = read_row(&mapping, &row("t@sample-shoji.co.jp", ""), TODAY, &[]).unwrap();
+        assert!(!l.company_address_only);
+        assert_eq!(
+            read("t@@x.jp", "taro@gmail"),
+            Err(vec![RowError::BadEmail {
+                value: "t@@x.jp".into()
+            }])
+        );
+        assert_eq!(
+            read("", "taro@gmail"),
+            Err(vec![RowError::BadEmail {
+                value: "taro@gmail".into()
+            }])
+        );
+        assert_eq!(read(" ", "\u{3000}"), Err(vec![RowError::MissingEmail]));
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_reported() {
+        let mapping = full_mapping();
+        let long = "あ".repeat(MAX_SHORT_CHARS + 1);
+        let row = raw(
+            9,
+            &[
+                "1",
+                "",
+                "",
+                "",
+                "bad",
+                "2015/4/1",
+                "2009/2/30",
+                &long,
+                "",
+                "",
+                "extra",
+            ],
+        );
+        let errors = read_row(&mapping, &row, TODAY, &[]).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                RowError::TooManyColumns {
+                    cells: 11,
+                    header: 10
+                },
+                RowError::TooLong {
+                    column: Column::Department
+                },
+                RowError::MissingName,
+                RowError::BadEmail {
+                    value: "bad".into()
+                },
+                RowError::BadDate {
+                    column: Column::Left,
+                    value: "2009/2/30".into(),
+                    problem: DateProblem::Impossible
+                },
+            ]
+        );
+        let keys: Vec<&str> = errors.iter().map(RowError::key).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "intake.row_too_many_columns",
+                "intake.row_too_long",
+                "intake.row_missing_name",
+                "intake.row_bad_email",
+                "intake.row_date_impossible"
+            ]
+        );
+        assert_eq!(errors[0].detail().as_deref(), Some("11"));
+        assert_eq!(errors[1].detail().as_deref(), Some("department"));
+        assert_eq!(errors[1].column(), Some(Column::Department));
+        assert_eq!(errors[2].detail(), None);
+        assert_eq!(errors[4].detail().as_deref(), Some("2009/2/30"));
+        assert_eq!(errors[4].column(), Some(Column::Left));
+
+        let row = raw(
+            9,
+            &[
+                "1",
+                "鈴木",
+                "",
+                "a@b.jp",
+                "",
+                "2015/4/1",
+                "2012/3/31",
+                "",
+                "",
+                "",
+            ],
+        );
+        assert_eq!(
+            read_row(&mapping, &row, TODAY, &[]),
+            Err(vec![RowError::LeftBeforeJoined])
+        );
+        let row = raw(9, &["1", "鈴木", "", "a@b.jp", "", "1899/4/1", "2099/3/31"]);
+        assert_eq!(
+            read_row(&mapping, &row, TODAY, &[])
+                .unwrap_err()
+                .iter()
+                .map(RowError::key)
+                .collect::<Vec<_>>(),
+            vec!["intake.row_date_too_early", "intake.row_date_future"]
+        );
+        // a too-long name is not also a missing one
+        let row = raw(9, &["1", &long, "", "a@b.jp"]);
+        assert_eq!(
+            read_row(&mapping, &row, TODAY, &[]),
+            Err(vec![RowError::TooLong {
+                column: Column::Name
+            }])
+        );
+        // exactly the limit is fine; fewer cells than headers too
+        let name = "鈴".repeat(MAX_SHORT_CHARS);
+        assert!(read_row(&mapping, &raw(9, &["1", &name, "", "a@b.jp"]), TODAY, &[]).is_ok());
+        assert_eq!(
+            RowError::Duplicate { line: 3 }.detail().as_deref(),
+            Some("3")
+        );
+    }
+
+    #[test]
+    fn duplicates_within_a_file() {
+        let leaver = |line: usize, number: &str, email: &str| Leaver {
+            line,
+            employee_number: number.into(),
+            email: email.into(),
+            ..Leaver::default()
+        };
+        let mut seen = Seen::default();
+        assert_eq!(seen.check(&leaver(2, "0001", "a@x.jp")), None);
+        assert_eq!(seen.check(&leaver(3, "0002", "b@x.jp")), None);
+        assert_eq!(seen.check(&leaver(4, "0001", "c@x.jp")), Some(2));
+        // a refused repeat is not remembered
+        assert_eq!(seen.check(&leaver(5, "", "c@x.jp")), None);
+        assert_eq!(seen.check(&leaver(6, "", "b@x.jp")), Some(3));
+        assert_eq!(seen.check(&leaver(7, "", "c@x.jp")), Some(5));
+        // with an employee number, a shared address is another stint
+        assert_eq!(seen.check(&leaver(8, "0003", "a@x.jp")), None);
+    }
+
+    #[test]
+    fn csv_cells_are_safe_for_excel() {
+        for (value, cell) in [
+            ("鈴木", "鈴木"),
+            ("", ""),
+            ("=1+1", "'=1+1"),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+81 3", "'+81 3"),
+            ("-", "'-"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "\"'\rx\""),
+            ("＝1", "'＝1"),
+            ("a,b", "\"a,b\""),
+            ("課長\n営業", "\"課長\n営業\""),
+            ("5\" disk", "\"5\"\" disk\""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(csv_cell(value), cell, "{value:?}");
+        }
+        assert_eq!(csv_line(&["1", "=x", "a,b"]), "1,'=x,\"a,b\"\r\n");
+        assert_eq!(csv_line::<&str>(&[]), "\r\n");
+        // what we write reads back as the same (neutralised) cells
+        let text = format!(
+            "{}{}",
+            csv_line(&["h1", "h2"]),
+            csv_line(&["課長,\n営業", "=1"])
+        );
+        let (_, rows) = parse_rows(&text);
+        assert_eq!(rows[0].cells, strings(&["課長,\n営業", "'=1"]));
+    }
+
+    #[test]
+    fn fingerprints_follow_the_content_not_the_line() {
+        let row = raw(
+            2,
+            &[
+                "1",
+                "鈴木 太郎",
+                "",
+                "a@b.jp",
+                "",
+                "2009/4/1",
+                "",
+                "営業部",
+                "",
+                "",
+            ],
+        );
+        let a = read_row(&full_mapping(), &row, TODAY, &[]).unwrap();
+        let moved = Leaver {
+            line: 40,
+            ..a.clone()
+        };
+        assert_eq!(a.fingerprint(), moved.fingerprint());
+        assert_eq!(a.fingerprint().len(), 64);
+        let mut changed = a.clone();
+        changed.stint.departments = vec!["人事部".into()];
+        assert_ne!(a.fingerprint(), changed.fingerprint());
+        // fields do not run into each other
+        let mut x = a.clone();
+        x.family = "鈴木太".into();
+        x.given = "郎".into();
+        assert_ne!(a.fingerprint(), x.fingerprint());
+        let mut y = a.clone();
+        y.stint.departments = vec![];
+        y.stint.titles = vec!["営業部".into()];
+        assert_ne!(a.fingerprint(), y.fingerprint());
+    }
+
+    // --- the fixture --------------------------------------------------
+
+    #[test]
+    fn the_leavers_fixture_reads_as_written_down() {
+        let bytes = include_bytes!("../tests/fixtures/intake/leavers-cp932.csv");
+        let expected = include_str!("../tests/fixtures/intake/expected.tsv");
+        let (text, encoding) = decode(bytes).unwrap();
+        assert_eq!(encoding, Encoding::ShiftJis);
+        let csv = read(&text).unwrap();
+        let headers = csv.headers.clone();
+        assert_eq!(headers.len(), 10);
+        let mapping = suggest(&headers);
+        assert_eq!(mapping.check(&headers), vec![]);
+        assert!(is_sensitive(&headers[9]));
+        assert_eq!(mapping.0[9], None);
+        let company = company();
+        let mut seen = Seen::default();
+        let mut got = Vec::new();
+        let mut warned = Vec::new();
+        for row in csv {
+            let outcome = match read_row(&mapping, &row, TODAY, &company) {
+                Ok(l) => match seen.check(&l) {
+                    Some(first) => {
+                        let dup = RowError::Duplicate { line: first };
+                        format!("invalid\t{}", dup.key())
+                    }
+                    None => {
+                        if l.company_address_only {
+                            warned.push(l.line);
+                        }
+                        let month =
+                            |m: Option<YearMonth>| m.map(YearMonth::iso).unwrap_or_default();
+                        format!(
+                            "ok\t{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+                            l.employee_number,
+                            l.email,
+                            l.family,
+                            l.given,
+                            l.family_kana,
+                            l.given_kana,
+                            month(l.stint.joined),
+                            month(l.stint.left),
+                            l.stint.departments.join(";"),
+                            l.stint.titles.join(";")
+                        )
+                    }
+                },
+                Err(errors) => format!(
+                    "invalid\t{}",
+                    errors
+                        .iter()
+                        .map(RowError::key)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            };
+            got.push(format!("{}\t{outcome}", row.line));
+        }
+        let want: Vec<&str> = expected.lines().skip(1).filter(|l| !l.is_empty()).collect();
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g, w);
+        }
+        assert_eq!(got.len(), want.len());
+        assert_eq!(got.len(), 40);
+        assert_eq!(got.iter().filter(|l| l.contains("\tok\t")).count(), 30);
+        assert_eq!(warned, vec![4, 16, 28, 33]);
+
+        // evaluate() is the same loop
+        let csv = read(&text).unwrap();
+        let verdicts: Vec<Verdict> = evaluate(csv, &mapping, TODAY, &company).collect();
+        let summary: Vec<String> = verdicts
+            .iter()
+            .map(|v| match &v.result {
+                Ok(_) => format!("{}\tok", v.line),
+                Err(e) => format!(
+                    "{}\tinvalid\t{}",
+                    v.line,
+                    e.iter().map(RowError::key).collect::<Vec<_>>().join(",")
+                ),
+            })
+            .collect();
+        let brief: Vec<String> = want
+            .iter()
+            .map(|w| match w.split_once("\tok\t") {
+                Some((line, _)) => format!("{line}\tok"),
+                None => w.to_string(),
+            })
+            .collect();
+        assert_eq!(summary, brief);
+        assert_eq!(
+            verdicts.iter().find(|v| v.line == 39).unwrap().result,
+            Err(vec![RowError::Duplicate { line: 3 }]),
+            "line 39 repeats line 3"
+        );
+        assert_eq!(
+            verdicts.iter().find(|v| v.line == 40).unwrap().result,
+            Err(vec![RowError::Duplicate { line: 2 }]),
+            "line 40 repeats line 2"
+        );
+    }
 }

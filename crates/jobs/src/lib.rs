@@ -8,9 +8,10 @@
 //! text for the operator's jobs page. Nothing is lost and nothing is
 //! retried forever.
 //!
-//! Kinds so far: `send_email` ([`mail`]). Digests, reminders, imports and
+//! Kinds so far: `send_email` ([`mail`]), `import_leavers` ([`intake`]). Digests, reminders, imports and
 //! campaign fan-out join as their capabilities land.
 
+pub mod intake;
 pub mod mail;
 
 use std::collections::HashMap;
@@ -70,10 +71,14 @@ impl Handlers {
     /// Every kind Enishi itself enqueues.
     pub fn standard(mailer: mail::Mailer) -> Handlers {
         let mailer = Arc::new(mailer);
-        Handlers::default().register("send_email", move |db, job| {
-            let mailer = mailer.clone();
-            Box::pin(async move { mail::send_job(&db, &mailer, &job).await })
-        })
+        Handlers::default()
+            .register("send_email", move |db, job| {
+                let mailer = mailer.clone();
+                Box::pin(async move { mail::send_job(&db, &mailer, &job).await })
+            })
+            .register("import_leavers", |db, job| {
+                Box::pin(async move { intake::import_job(&db, &job).await })
+            })
     }
 
     /// Adds (or replaces) the handler of `kind`.

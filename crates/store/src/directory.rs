@@ -16,6 +16,10 @@ use crate::networks::NetworkId;
 use crate::profiles::{COLUMNS, ProfileRow, Stored};
 use crate::{Backend, Db, Result, db_run};
 
+/// The `kind` filter value for HR's records nobody has joined from yet
+/// (profiles without an account; admins only).
+pub const PENDING: &str = "pending";
+
 /// How results are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sort {
@@ -196,11 +200,21 @@ fn candidates_sql(
     after: Option<&Key>,
     limit: usize,
 ) -> (String, Vec<Bind>) {
-    let mut sql = format!(
-        "SELECT {COLUMNS} FROM profiles p \
-         JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
-         WHERE p.network_id = $1 AND m.status = 'active'"
-    );
+    // admins may look for HR's records nobody has joined from yet
+    let pending = s.viewer == Viewer::Admin && s.filter.kind.as_deref() == Some(PENDING);
+    let mut sql = if pending {
+        format!(
+            "SELECT {COLUMNS} FROM profiles p \
+             LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
+             WHERE p.network_id = $1 AND p.account_id IS NULL"
+        )
+    } else {
+        format!(
+            "SELECT {COLUMNS} FROM profiles p \
+             JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
+             WHERE p.network_id = $1 AND m.status = 'active'"
+        )
+    };
     let mut binds: Vec<Bind> = Vec::new();
     let next = |binds: &mut Vec<Bind>, b: Bind| {
         binds.push(b);
@@ -243,7 +257,7 @@ fn candidates_sql(
         let n = next(&mut binds, Bind::Int(y * 100 + 12));
         sql.push_str(&format!(" AND p.last_left <= ${n}"));
     }
-    if let Some(kind) = &f.kind {
+    if let Some(kind) = f.kind.as_ref().filter(|_| !pending) {
         let n = next(&mut binds, Bind::Text(kind.clone()));
         sql.push_str(&format!(" AND m.kind = ${n}"));
     }
@@ -329,7 +343,7 @@ fn check(s: &Search<'_>, stored: &Stored) -> Option<(Profile, u32)> {
     let seen = stored.profile.seen_by(s.viewer);
     if !s
         .filter
-        .matches(&seen, stored.kind.as_deref().unwrap_or(""))
+        .matches(&seen, stored.kind.as_deref().unwrap_or(PENDING))
     {
         return None;
     }

@@ -1,5 +1,6 @@
 //! Tidying the tables that only grow: ended sessions, spent sign-in links,
-//! old rate-limit windows, finished jobs. Run at most once an hour across
+//! old rate-limit windows, finished jobs, pending alumni records nobody
+//! accepted within the network's retention period. Run at most once an hour across
 //! all app nodes (one conditional write decides which node does it).
 
 use crate::{Db, Result, db_run, now_ms};
@@ -14,6 +15,8 @@ pub struct Tidied {
     pub links: u64,
     pub throttle: u64,
     pub jobs: u64,
+    /// Pending alumni records past their network's retention period.
+    pub records: u64,
 }
 
 /// Claims this hour's run: `true` for exactly one caller per hour.
@@ -59,7 +62,8 @@ async fn delete(db: &Db, sql: &'static str, before: i64) -> Result<u64> {
 /// Removes what is no longer needed (as of `now`): expired sessions;
 /// sign-in, reset and verification links a week after they expired; rate
 /// limit windows older than a day; jobs done more than 30 days ago (failed
-/// ones stay for the operator).
+/// ones stay for the operator); pending alumni records past their
+/// network's retention period (audited).
 pub async fn tidy(db: &Db, now: i64) -> Result<Tidied> {
     Ok(Tidied {
         sessions: delete(db, "DELETE FROM sessions WHERE expires_at <= $1", now).await?,
@@ -81,6 +85,7 @@ pub async fn tidy(db: &Db, now: i64) -> Result<Tidied> {
             now - 30 * DAY_MS,
         )
         .await?,
+        records: crate::intake::purge_expired(db, now).await?,
     })
 }
 

@@ -19,9 +19,11 @@ pub struct Invitation {
     pub accepted_at: Option<i64>,
     pub accepted_by: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The alumni record this invitation is for (an HR import).
+    pub record_id: Option<i64>,
 }
 
-const COLUMNS: &str = "id, network_id, email, role, kind, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at";
+const COLUMNS: &str = "id, network_id, email, role, kind, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at, record_id";
 
 pub struct NewInvitation<'a> {
     pub email: &'a str,
@@ -30,12 +32,14 @@ pub struct NewInvitation<'a> {
     pub token_hash: &'a str,
     pub invited_by: Option<i64>,
     pub expires_at: i64,
+    pub record_id: Option<i64>,
 }
 
 pub async fn create(db: &Db, net: NetworkId, new: &NewInvitation<'_>) -> Result<Invitation> {
     let sql = format!(
         "INSERT INTO invitations (network_id, email, role, kind, token_hash, invited_by, created_at, expires_at, \
-         accepted_at, accepted_by, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL) RETURNING {COLUMNS}"
+         accepted_at, accepted_by, revoked_at, record_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, $9) \
+         RETURNING {COLUMNS}"
     );
     Ok(db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -47,6 +51,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewInvitation<'_>) -> Result<
             .bind(new.invited_by)
             .bind(now_ms())
             .bind(new.expires_at)
+            .bind(new.record_id)
             .fetch_one(pool)
             .await
     })?)

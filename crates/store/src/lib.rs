@@ -25,6 +25,7 @@ mod connect;
 pub mod directory;
 pub mod housekeeping;
 pub mod images;
+pub mod intake;
 pub mod invitations;
 pub mod jobs;
 pub mod login_tokens;

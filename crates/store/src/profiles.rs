@@ -392,6 +392,35 @@ struct TenureRow {
     employee_number: String,
 }
 
+impl TenureRow {
+    fn into_stint(self) -> Stint {
+        Stint {
+            joined: self.joined_ym.map(YearMonth),
+            left: self.left_ym.map(YearMonth),
+            departments: list(&self.departments),
+            titles: list(&self.titles),
+            office: self.office,
+            employee_number: self.employee_number,
+        }
+    }
+}
+
+/// HR's stints of profile `id`, inside a transaction.
+async fn hr_stints_in(tx: &mut DbTx, net: NetworkId, id: i64) -> Result<Vec<Stint>> {
+    let rows: Vec<TenureRow> = db_run!(tx tx, |conn| {
+        sqlx::query_as(
+            "SELECT joined_ym, left_ym, departments, titles, office, employee_number FROM tenures \
+             WHERE network_id = $1 AND profile_id = $2 AND source = $3 ORDER BY position",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(SOURCE_HR)
+        .fetch_all(&mut *conn)
+        .await
+    })?;
+    Ok(rows.into_iter().map(TenureRow::into_stint).collect())
+}
+
 /// The stints from one source, in order.
 pub async fn stints(db: &Db, net: NetworkId, profile_id: i64, source: &str) -> Result<Vec<Stint>> {
     let rows: Vec<TenureRow> = db_run!(db, |pool| {
@@ -405,17 +434,7 @@ pub async fn stints(db: &Db, net: NetworkId, profile_id: i64, source: &str) -> R
         .fetch_all(pool)
         .await
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Stint {
-            joined: r.joined_ym.map(YearMonth),
-            left: r.left_ym.map(YearMonth),
-            departments: list(&r.departments),
-            titles: list(&r.titles),
-            office: r.office,
-            employee_number: r.employee_number,
-        })
-        .collect())
+    Ok(rows.into_iter().map(TenureRow::into_stint).collect())
 }
 
 /// What changes with a save.
@@ -470,23 +489,181 @@ pub async fn save(
             }
         }
     }
+    update_row(&mut tx, net, id, &next, &source).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes every column of profile `id` from `p` and re-indexes it.
+async fn update_row(
+    tx: &mut DbTx,
+    net: NetworkId,
+    id: i64,
+    p: &Profile,
+    source: &str,
+) -> Result<()> {
     let sql = "UPDATE profiles SET family = $3, given = $4, family_kana = $5, given_kana = $6, \
          family_romaji = $7, given_romaji = $8, nickname = $9, company = $10, title = $11, industry = $12, \
          location = $13, work_style = $14, skills = $15, languages = $16, links = $17, bio = $18, open_to = $19, \
          email = $20, phone = $21, visibility = $22, stints = $23, stints_source = $24, sort_key = $25, \
          first_joined = $26, last_left = $27, left_pub = $28, left_adm = $29, updated_at = $30 \
          WHERE network_id = $1 AND id = $2";
-    let p = &next;
     db_run!(tx tx, |conn| {
         let q = sqlx::query(sql).bind(net.0).bind(id);
-        bind_profile!(q, p, &source, now_ms())
+        bind_profile!(q, p, source, now_ms())
             .execute(&mut *conn)
             .await
             .map(|r| r.rows_affected())
     })?;
-    write_index(&mut tx, net, id, &next, true).await?;
-    tx.commit().await?;
-    Ok(true)
+    write_index(tx, net, id, p, true).await
+}
+
+/// The profile id of a member, inside a transaction.
+pub async fn account_profile_in(
+    tx: &mut DbTx,
+    net: NetworkId,
+    account_id: i64,
+) -> Result<Option<i64>> {
+    Ok(db_run!(tx tx, |conn| {
+        sqlx::query_scalar("SELECT id FROM profiles WHERE network_id = $1 AND account_id = $2")
+            .bind(net.0)
+            .bind(account_id)
+            .fetch_optional(&mut *conn)
+            .await
+    })?)
+}
+
+/// Writes HR's record from an import onto profile `id`: HR's stints always
+/// (shown while the person has not written their own); the names too while
+/// the record is `pending` (no account). Nothing the person wrote is
+/// touched.
+pub async fn apply_hr(
+    tx: &mut DbTx,
+    net: NetworkId,
+    id: i64,
+    hr: &Profile,
+    pending: bool,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM profiles p \
+         LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
+         WHERE p.network_id = $1 AND p.id = $2"
+    );
+    let row: Option<ProfileRow> = db_run!(tx tx, |conn| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+    })?;
+    let Some(current) = row.map(ProfileRow::into_stored) else {
+        return Ok(());
+    };
+    // a file without a column leaves what an earlier file said
+    let keep = |new: &str, old: &str| {
+        if new.is_empty() {
+            old.to_string()
+        } else {
+            new.to_string()
+        }
+    };
+    let mut next = current.profile.clone();
+    if pending {
+        let c = &current.profile;
+        next.family = keep(&hr.family, &c.family);
+        next.given = keep(&hr.given, &c.given);
+        next.family_kana = keep(&hr.family_kana, &c.family_kana);
+        next.given_kana = keep(&hr.given_kana, &c.given_kana);
+        next.family_romaji = keep(&hr.family_romaji, &c.family_romaji);
+        next.given_romaji = keep(&hr.given_romaji, &c.given_romaji);
+    }
+    let earlier = hr_stints_in(tx, net, id).await?;
+    let mut stints = hr.stints.clone();
+    if let (Some(new), Some(old)) = (stints.first_mut(), earlier.first()) {
+        new.joined = new.joined.or(old.joined);
+        new.left = new.left.or(old.left);
+        if new.departments.is_empty() {
+            new.departments = old.departments.clone();
+        }
+        if new.titles.is_empty() {
+            new.titles = old.titles.clone();
+        }
+        new.office = keep(&new.office, &old.office);
+        new.employee_number = keep(&new.employee_number, &old.employee_number);
+    }
+    write_tenures(tx, net, id, SOURCE_HR, &stints).await?;
+    if current.stints_source == SOURCE_HR {
+        next.stints = stints;
+    }
+    update_row(tx, net, id, &next, &current.stints_source).await
+}
+
+/// Deletes profile `id` with its stints and its index entry (a declined
+/// HR record).
+pub async fn delete_in(tx: &mut DbTx, net: NetworkId, id: i64) -> Result<()> {
+    for sql in [
+        "DELETE FROM tenures WHERE network_id = $1 AND profile_id = $2",
+        "DELETE FROM profiles WHERE network_id = $1 AND id = $2",
+    ] {
+        db_run!(tx tx, |conn| {
+            sqlx::query(sql)
+                .bind(net.0)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    match tx.backend() {
+        Backend::Sqlite => db_run!(tx tx, |conn| {
+            sqlx::query("DELETE FROM profile_search WHERE rowid = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?,
+        Backend::Postgres => db_run!(tx tx, |conn| {
+            sqlx::query("DELETE FROM profile_search WHERE network_id = $1 AND profile_id = $2")
+                .bind(net.0)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?,
+    };
+    Ok(())
+}
+
+/// Deletes profile `id` if it has no account (HR's pending copy).
+pub async fn delete_pending(db: &Db, net: NetworkId, id: i64) -> Result<()> {
+    let Some(p) = get(db, net, id).await? else {
+        return Ok(());
+    };
+    if p.account_id.is_some() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    delete_in(&mut tx, net, id).await?;
+    tx.commit().await
+}
+
+/// Gives pending profile `id` (HR's record, no account) to `account_id`.
+/// `false` when it has an account already.
+pub async fn claim(db: &Db, net: NetworkId, id: i64, account_id: i64) -> Result<bool> {
+    let n = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE profiles SET account_id = $3, updated_at = $4 \
+             WHERE network_id = $1 AND id = $2 AND account_id IS NULL",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(account_id)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
 }
 
 /// Sets (or with `None` removes) the profile's photo.

@@ -572,7 +572,8 @@ async fn housekeeping_tidies_what_is_spent(backend: Backend) {
             sessions: 1,
             links: 1,
             throttle: 1,
-            jobs: 1
+            jobs: 1,
+            records: 0
         }
     );
     assert!(sessions::by_token(db, "live", now).await.unwrap().is_some());

@@ -79,6 +79,11 @@ async fn limit_body(
             .config
             .body_limit
             .max(crate::images::MAX_BYTES + 512 * 1024)
+    } else if crate::routes::IMPORT_PATHS
+        .iter()
+        .any(|p| path.ends_with(p))
+    {
+        state.config.import_limit + 64 * 1024
     } else {
         state.config.body_limit
     };

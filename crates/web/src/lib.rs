@@ -24,6 +24,7 @@ pub mod ctx;
 pub mod error;
 pub mod i18n;
 pub mod images;
+pub mod intake;
 mod layers;
 pub mod mail;
 pub mod markdown;
@@ -64,6 +65,9 @@ pub struct WebConfig {
     /// Directory searches and profile views one account may make per
     /// minute, pages and API together (anti-scraping).
     pub views_per_minute: i64,
+    /// Largest leavers' CSV an admin may upload, in bytes
+    /// (default 50 MB).
+    pub import_limit: usize,
 }
 
 impl WebConfig {
@@ -75,6 +79,7 @@ impl WebConfig {
             body_limit: 1024 * 1024,
             trusted_proxies: Vec::new(),
             views_per_minute: profiles::VIEWS_PER_MINUTE,
+            import_limit: 50 * 1024 * 1024,
         }
     }
 

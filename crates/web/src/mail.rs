@@ -18,6 +18,9 @@ pub enum Kind {
     VerifyEmail,
     /// An invitation to a network (`{network}` in the text).
     Invitation,
+    /// HR's invitation to an alumnus from the roster (`{network}`,
+    /// `{purposes}`).
+    AlumniInvitation,
 }
 
 impl Kind {
@@ -27,6 +30,7 @@ impl Kind {
             Kind::ResetPassword => "mail.reset",
             Kind::VerifyEmail => "mail.verify",
             Kind::Invitation => "mail.invite",
+            Kind::AlumniInvitation => "mail.alumni_invite",
         }
     }
 }
@@ -109,10 +113,13 @@ pub async fn send(
     kind: Kind,
     link: &str,
 ) -> Result<(), AppError> {
-    send_with(state, to, lang, kind, link, &[]).await
+    send_with(state, to, lang, kind, link, &[])
+        .await
+        .map(|_| ())
 }
 
-/// Renders (with placeholder values) and queues a message to `to`.
+/// Renders (with placeholder values) and queues a message to `to`;
+/// returns the outbox id (whose status tells whether it went out).
 pub async fn send_with(
     state: &AppState,
     to: &str,
@@ -120,9 +127,9 @@ pub async fn send_with(
     kind: Kind,
     link: &str,
     args: &[(&str, &str)],
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let mail = render(kind, lang, link, args)?;
-    outbox::enqueue(
+    let id = outbox::enqueue(
         &state.db,
         &outbox::NewMessage {
             to,
@@ -134,7 +141,7 @@ pub async fn send_with(
     )
     .await?;
     state.wake_jobs();
-    Ok(())
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -91,6 +91,7 @@ pub async fn invite(
             token_hash: &hash_token(&token),
             invited_by,
             expires_at: now_ms() + INVITATION_TTL_MS,
+            record_id: None,
         },
     )
     .await?;
@@ -395,6 +396,9 @@ pub struct InvitePage {
     /// The input the error belongs to (`""`: the whole form).
     pub error_field: &'static str,
     pub display_name: String,
+    /// What HR has on record (an invitation from the alumni roster), for
+    /// the person to check and correct.
+    pub record: Option<crate::intake::RecordDraft>,
 }
 
 #[derive(Deserialize, Default)]
@@ -405,7 +409,7 @@ pub struct TokenQuery {
     pub next: Option<String>,
 }
 
-fn invitation_problem(ctx: PageCtx, key: &str) -> Response {
+pub(crate) fn invitation_problem(ctx: PageCtx, key: &str) -> Response {
     let page = NoticePage::new(
         ctx,
         &format!("invite.{key}_title"),
@@ -416,7 +420,7 @@ fn invitation_problem(ctx: PageCtx, key: &str) -> Response {
 
 /// Finds a usable invitation of this network for `token`, or the page that
 /// explains why not (another network's, unknown, expired, used, revoked).
-async fn usable_invitation(
+pub(crate) async fn usable_invitation(
     state: &AppState,
     network: &Network,
     token: &str,
@@ -462,6 +466,10 @@ async fn invite_page(
         error: None,
         error_field: "",
         display_name: String::new(),
+        record: match invitation.record_id {
+            Some(id) => crate::intake::draft_of(state, network.scope(), id).await?,
+            None => None,
+        },
         ctx,
     })
 }
@@ -482,6 +490,9 @@ pub async fn invitation(
         Ok(i) => i,
         Err(why) => return Ok(invitation_problem(ctx, why)),
     };
+    if let Some(record_id) = invitation.record_id {
+        enishi_store::intake::mark_opened(&state.db, network.scope(), record_id).await?;
+    }
     Ok(
         invite_page(&state, ctx, &viewer, &network, token, &invitation)
             .await?
@@ -497,6 +508,25 @@ pub struct AcceptForm {
     pub consent: Option<String>,
     #[serde(default)]
     pub display_name: String,
+    // corrections to HR's record (alumni-roster invitations)
+    #[serde(default)]
+    pub family: Option<String>,
+    #[serde(default)]
+    pub given: Option<String>,
+    #[serde(default)]
+    pub family_kana: Option<String>,
+    #[serde(default)]
+    pub given_kana: Option<String>,
+    #[serde(default)]
+    pub joined: Option<String>,
+    #[serde(default)]
+    pub left: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub visibility: Option<String>,
 }
 
 /// `POST /n/{slug}/invite`: accepts the invitation with consent. The link
@@ -521,6 +551,18 @@ pub async fn accept_invitation(
     };
     let mut page = invite_page(&state, ctx, &viewer, &network, token, &invitation).await?;
     page.display_name = form.display_name.chars().take(200).collect();
+    let corrections = crate::intake::DraftFields {
+        family: form.family.clone(),
+        given: form.given.clone(),
+        family_kana: form.family_kana.clone(),
+        given_kana: form.given_kana.clone(),
+        joined: form.joined.clone(),
+        left: form.left.clone(),
+        department: form.department.clone(),
+        title: form.title.clone(),
+        visibility: form.visibility.clone(),
+    };
+    page.record = page.record.take().map(|d| d.with(&corrections));
     let refuse = |mut page: InvitePage, status: StatusCode, key: &'static str| {
         page.error = Some(page.ctx.t(key));
         page.error_field = crate::ctx::field_of(key);
@@ -528,6 +570,11 @@ pub async fn accept_invitation(
     };
     if page.other_account {
         return refuse(page, StatusCode::CONFLICT, "invite.other_account");
+    }
+    if let Some(Err((_, key))) = page.record.as_ref().map(|d| d.check()) {
+        page.error = Some(page.ctx.t(key));
+        page.error_field = "";
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if form.consent.as_deref() != Some("yes") {
         return refuse(
@@ -580,6 +627,11 @@ pub async fn accept_invitation(
     if !invitations::accept(&state.db, network.scope(), invitation.id, account.id).await? {
         return Ok(invitation_problem(page.ctx, "used"));
     }
+    if let Some(draft) = &page.record {
+        // HR's record becomes the person's profile before the membership
+        // would create an empty one
+        crate::intake::claim_record(&state, network.scope(), draft, account.id).await?;
+    }
     let ip = viewer.ip_text();
     let consent = consent_of(&page.docs, &ip);
     let existing = memberships::of_account(&state.db, network.scope(), account.id).await?;
@@ -610,6 +662,9 @@ pub async fn accept_invitation(
             )
             .await?;
         }
+    }
+    if let Some(draft) = &page.record {
+        crate::intake::join_record(&state, network.scope(), draft, account.id).await?;
     }
     record(
         &state,

@@ -570,8 +570,13 @@ impl DirectoryParams {
                     }
                 }
                 "kind" => {
-                    p.filter.kind =
+                    // `pending`: HR's records not yet joined (admins only; the
+                    // directory finds nothing for others)
+                    p.filter.kind = if v == PENDING {
+                        Some(PENDING.to_string())
+                    } else {
                         enishi_core::networks::Kind::parse(v).map(|k| k.as_str().to_string())
+                    }
                 }
                 "era" => p.era = v == "1",
                 "after" => p.after = (!v.is_empty()).then(|| v.chars().take(2_000).collect()),
@@ -727,6 +732,8 @@ pub struct DirectoryPage {
     pub departments: Vec<String>,
     pub open_words: Vec<&'static str>,
     pub sorts: Vec<&'static str>,
+    /// The viewer runs the network (may look for HR's pending records).
+    pub is_admin: bool,
 }
 
 impl DirectoryPage {
@@ -779,6 +786,7 @@ pub async fn directory_page(
         .map(|h| Card::of(&slug, h.stored.id, &h.stored.profile, ctx.lang))
         .collect();
     Ok(DirectoryPage {
+        is_admin: scope.is_admin(),
         network_name: crate::networks::name_in(&scope.network, ctx.lang).to_string(),
         q: params.q.clone(),
         sort: params.sort().as_str(),
@@ -859,6 +867,8 @@ pub fn stint_views(p: &Profile, ctx: &PageCtx) -> Vec<StintView> {
 
 /// A person of the network, as the viewer may see them (404 if they are
 /// not an active member of this network).
+use enishi_store::directory::PENDING;
+
 pub async fn visible_person(
     state: &AppState,
     scope: &NetworkScope,
@@ -866,7 +876,9 @@ pub async fn visible_person(
 ) -> Result<(Stored, Viewer), AppError> {
     let stored = profiles::get(&state.db, scope.id(), id)
         .await?
-        .filter(|s| s.status.as_deref() == Some("active"))
+        .filter(|s| {
+            s.status.as_deref() == Some("active") || (s.account_id.is_none() && scope.is_admin())
+        })
         .ok_or(AppError::NotFound)?;
     let viewer = viewer_of(scope, stored.account_id);
     Ok((stored, viewer))
@@ -1088,6 +1100,8 @@ pub async fn save(
 /// A multipart form with its CSRF field checked: the file's bytes.
 pub struct CsrfUpload {
     pub file: Vec<u8>,
+    /// The name the browser gave the file.
+    pub file_name: String,
 }
 
 impl FromRequest<AppState> for CsrfUpload {
@@ -1108,6 +1122,7 @@ impl FromRequest<AppState> for CsrfUpload {
             .map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?;
         let mut sent = None;
         let mut file = Vec::new();
+        let mut file_name = String::new();
         while let Some(field) = multipart
             .next_field()
             .await
@@ -1115,7 +1130,8 @@ impl FromRequest<AppState> for CsrfUpload {
         {
             match field.name() {
                 Some(FIELD) => sent = field.text().await.ok(),
-                Some("photo") => {
+                Some("photo" | "file") => {
+                    file_name = field.file_name().unwrap_or_default().to_string();
                     file = field
                         .bytes()
                         .await
@@ -1126,7 +1142,9 @@ impl FromRequest<AppState> for CsrfUpload {
             }
         }
         match (expected.as_deref(), sent.as_deref()) {
-            (Some(e), Some(s)) if e.len() == 64 && tokens_match(e, s) => Ok(CsrfUpload { file }),
+            (Some(e), Some(s)) if e.len() == 64 && tokens_match(e, s) => {
+                Ok(CsrfUpload { file, file_name })
+            }
             _ => Err(AppError::CsrfFailed),
         }
     }

@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
-    AppError, AppState, account, account_api, api, assets, error, images, network_admin, networks,
-    networks_api, operator, profiles, profiles_api, signin, site,
+    AppError, AppState, account, account_api, api, assets, error, images, intake, network_admin,
+    networks, networks_api, operator, profiles, profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -395,6 +395,12 @@ fn network_routes() -> Vec<Route> {
             post(networks::accept_invitation),
         ),
         page(
+            p.clone(),
+            "/n/{slug}/invite/decline",
+            Public,
+            post(intake::decline),
+        ),
+        page(
             g.clone(),
             "/n/{slug}/consent",
             MemberAnyConsent,
@@ -447,6 +453,60 @@ fn network_routes() -> Vec<Route> {
             "/n/{slug}/admin/invitations/{invitation_id}/revoke",
             NetworkAdmin,
             post(network_admin::revoke_invitation),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/alumni",
+            NetworkAdmin,
+            get(intake::roster),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/alumni/invite",
+            NetworkAdmin,
+            post(intake::invite),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/alumni/do-not-contact",
+            NetworkAdmin,
+            post(intake::block),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/imports",
+            NetworkAdmin,
+            get(intake::imports),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/imports",
+            NetworkAdmin,
+            post(intake::upload),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/imports/{import_id}",
+            NetworkAdmin,
+            get(intake::show),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/imports/{import_id}/mapping",
+            NetworkAdmin,
+            post(intake::remap),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/imports/{import_id}/run",
+            NetworkAdmin,
+            post(intake::run),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/imports/{import_id}/errors.csv",
+            NetworkAdmin,
+            get(intake::errors_csv),
         ),
         page(
             g.clone(),
@@ -527,6 +587,8 @@ fn profile_routes() -> Vec<Route> {
 
 /// Paths whose requests may carry an upload (a larger body limit).
 pub const UPLOAD_PATHS: &[&str] = &["/profile/photo"];
+/// Paths that take a leavers' CSV (the import limit).
+pub const IMPORT_PATHS: &[&str] = &["/admin/imports"];
 
 /// The router built from [`table`], with the 404 fallback.
 pub fn router() -> Router<AppState> {

@@ -5,7 +5,7 @@
 use enishi_testkit::{Backend, Browser, TestApp, dual_test};
 use fantoccini::Locator;
 
-async fn text_of(browser: &Browser, css: &str) -> String {
+pub(crate) async fn text_of(browser: &Browser, css: &str) -> String {
     browser
         .client
         .find(Locator::Css(css))
@@ -16,7 +16,7 @@ async fn text_of(browser: &Browser, css: &str) -> String {
         .unwrap()
 }
 
-async fn assert_accessible(browser: &Browser, page: &str) {
+pub(crate) async fn assert_accessible(browser: &Browser, page: &str) {
     let problems = browser.accessibility_problems().await;
     assert!(problems.is_empty(), "{page}: {problems:#?}");
 }
@@ -161,7 +161,7 @@ async fn api_docs_render_under_our_csp(backend: Backend) {
 
 dual_test!(smoke_journey, api_docs_render_under_our_csp);
 
-async fn fill(browser: &Browser, css: &str, value: &str) {
+pub(crate) async fn fill(browser: &Browser, css: &str, value: &str) {
     let field = browser
         .client
         .find(Locator::Css(css))
@@ -171,7 +171,7 @@ async fn fill(browser: &Browser, css: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
-async fn click(browser: &Browser, css: &str) {
+pub(crate) async fn click(browser: &Browser, css: &str) {
     browser
         .client
         .find(Locator::Css(css))
@@ -182,7 +182,7 @@ async fn click(browser: &Browser, css: &str) {
         .unwrap();
 }
 
-async fn wait_h1(browser: &Browser, text: &str) {
+pub(crate) async fn wait_h1(browser: &Browser, text: &str) {
     let xpath = format!("//h1[normalize-space()='{text}']");
     if browser
         .client
@@ -460,7 +460,12 @@ async fn network_journey(backend: Backend) {
 
 dual_test!(network_journey);
 
-async fn sign_in_with_password(browser: &Browser, app: &TestApp, email: &str, next: &str) {
+pub(crate) async fn sign_in_with_password(
+    browser: &Browser,
+    app: &TestApp,
+    email: &str,
+    next: &str,
+) {
     let c = &browser.client;
     c.delete_all_cookies().await.unwrap();
     c.goto(&app.url(&format!("/signin?next={next}")))

@@ -5,8 +5,10 @@
 mod accounts;
 mod api;
 mod browser;
+mod browser_intake;
 mod errors;
 mod i18n;
+mod intake;
 mod matrix;
 mod networks;
 mod profiles;

@@ -186,11 +186,30 @@ async fn sample_path(
             token_hash: &hash,
             invited_by: None,
             expires_at: now_ms() + 60_000,
+            record_id: None,
         };
         let inv = invitations::create(&app.db, network.scope(), &new)
             .await
             .unwrap();
         path = path.replace("{invitation_id}", &inv.id.to_string());
+    }
+    if path.contains("{import_id}") {
+        let names = std::collections::BTreeMap::new();
+        let import = enishi_store::intake::create_import(
+            &app.db,
+            network.scope(),
+            &enishi_store::intake::NewImport {
+                created_by: None,
+                file_name: "matrix.csv",
+                encoding: "utf-8",
+                body: "氏名,メールアドレス\n鈴木 一郎,ichiro@example.jp\n",
+                mapping: &names,
+                total_rows: 1,
+            },
+        )
+        .await
+        .unwrap();
+        path = path.replace("{import_id}", &import.id.to_string());
     }
     if path.contains("{message_id}") {
         let id = outbox::enqueue(
@@ -380,6 +399,7 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{id}",
             "{profile_id}",
             "{image_key}",
+            "{import_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;

@@ -288,6 +288,7 @@ async fn invitations_link_to_the_existing_account(backend: Backend) {
             token_hash: &expired_hash,
             invited_by: None,
             expires_at: now_ms() - 1,
+            record_id: None,
         },
     )
     .await

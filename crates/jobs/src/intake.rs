@@ -1,0 +1,105 @@
+//! Runs a leavers' import (job kind `import_leavers`, also called directly
+//! by `enishi import`): reads the stored file with the import's mapping,
+//! validates every row ([`enishi_core::intake::evaluate`]) and applies the
+//! valid ones in batches ([`enishi_store::intake::apply`]). Each batch
+//! commits its rows with the import's progress, so a killed process
+//! resumes after the last batch: rows before `done_rows` are re-read (for
+//! duplicate detection) but not written again.
+
+use enishi_core::intake::{self, Leaver, Mapping};
+use enishi_store::intake::{self as store, Progress, Roster};
+use enishi_store::networks::{self, NetworkId};
+use enishi_store::{Db, jobs::Job, now_ms};
+
+use crate::JobError;
+
+/// Rows per transaction.
+pub const BATCH: usize = 500;
+
+/// The job's payload.
+#[derive(serde::Deserialize)]
+struct Payload {
+    network_id: i64,
+    import_id: i64,
+}
+
+pub async fn import_job(db: &Db, job: &Job) -> Result<(), JobError> {
+    let p: Payload = serde_json::from_str(&job.payload)
+        .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+    match run(db, NetworkId(p.network_id), p.import_id).await {
+        Ok(()) => Ok(()),
+        Err(RunError::Store(e)) => Err(JobError::Retry(e.to_string())),
+        Err(RunError::Gone) => Err(JobError::Permanent("no such import".into())),
+    }
+}
+
+/// Why an import could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] enishi_store::StoreError),
+    #[error("no such import")]
+    Gone,
+}
+
+/// The month "today" is for date checks: Japan's, so a leave date written
+/// on the first of a month in Tokyo is not yet "in the future".
+pub fn today() -> enishi_core::profile::YearMonth {
+    enishi_core::profile::YearMonth::of_unix_ms(now_ms() + 9 * 3_600_000)
+}
+
+/// Runs (or resumes) import `id` of network `net` to the end.
+pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
+    let Some(import) = store::import(db, net, id).await? else {
+        return Err(RunError::Gone);
+    };
+    if matches!(import.status.as_str(), "done" | "failed") {
+        return Ok(());
+    }
+    let network = networks::by_id(db, net).await?.ok_or(RunError::Gone)?;
+    let csv = match intake::read(&import.body) {
+        Ok(csv) => csv,
+        Err(e) => {
+            store::set_status(db, net, id, "failed", Some(e.key())).await?;
+            return Ok(());
+        }
+    };
+    let mapping = Mapping::from_names(&csv.headers, &import.mapping_names());
+    if !mapping.check(&csv.headers).is_empty() {
+        store::set_status(db, net, id, "failed", Some("intake.map_invalid")).await?;
+        return Ok(());
+    }
+    store::set_status(db, net, id, "running", None).await?;
+    let domains = network.domains();
+    let mut roster = Roster::load(db, net).await?;
+    let skip = usize::try_from(import.done_rows).unwrap_or(0);
+    let mut batch: Vec<Leaver> = Vec::with_capacity(BATCH);
+    let mut invalid = 0;
+    let mut seen = 0usize;
+    for verdict in intake::evaluate(csv, &mapping, today(), &domains) {
+        seen += 1;
+        if seen <= skip {
+            continue;
+        }
+        match verdict.result {
+            Ok(leaver) => batch.push(leaver),
+            Err(_) => invalid += 1,
+        }
+        if batch.len() + invalid as usize >= BATCH {
+            let progress = Progress {
+                import_id: id,
+                done_rows: seen as i64,
+            };
+            store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
+            batch.clear();
+            invalid = 0;
+        }
+    }
+    let progress = Progress {
+        import_id: id,
+        done_rows: seen as i64,
+    };
+    store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
+    store::set_status(db, net, id, "done", None).await?;
+    Ok(())
+}

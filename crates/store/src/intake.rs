@@ -1,0 +1,1016 @@
+//! Leaver intake: HR's CSV imports, the roster of alumni records they
+//! create, the do-not-contact list and each network's intake settings.
+//! Every query is scoped by [`NetworkId`].
+//!
+//! An import is classified against a [`Roster`] — a snapshot of the
+//! network's records (by employee number, then e-mail), of the addresses of
+//! its members and of the suppressed keys — and then applied in batches.
+//! Each batch writes its rows *and* the import's progress in one
+//! transaction, so a killed process resumes after the last committed batch
+//! without duplicates or loss; a file applied twice changes nothing (same
+//! fingerprint: unchanged).
+//!
+//! A record's profile has no account until the person joins (HR's record:
+//! names and stints, searchable by admins). For someone who is already a
+//! member only HR's stints are written; what the person wrote themself is
+//! never overwritten ([`crate::profiles::apply_hr`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use enishi_core::intake::Leaver;
+use enishi_core::profile::Profile;
+use enishi_core::secret::hash_token;
+use sqlx::FromRow;
+
+use crate::networks::NetworkId;
+use crate::profiles::{self, SOURCE_HR};
+use crate::{Db, DbTx, Result, db_run, now_ms};
+
+/// Pending records never accepted are deleted after this many days unless
+/// the network sets another period (3 years).
+pub const DEFAULT_RETENTION_DAYS: i64 = 3 * 365;
+
+/// A record's state as HR sees it.
+pub mod state {
+    pub const PENDING: &str = "pending";
+    pub const SENT: &str = "sent";
+    pub const OPENED: &str = "opened";
+    pub const JOINED: &str = "joined";
+    pub const DECLINED: &str = "declined";
+    /// Shown when the invitation e-mail was rejected (outbox `failed`).
+    pub const FAILED: &str = "failed";
+    /// Shown when the invitation ran out unanswered.
+    pub const EXPIRED: &str = "expired";
+}
+
+/// The key a suppressed address or employee number is kept under (a hash:
+/// the list never holds the address itself).
+pub fn suppression_key(kind: &str, value: &str) -> String {
+    hash_token(&format!("{kind}:{value}"))
+}
+
+/// `t***@example.jp`: enough for HR to recognise an entry, no more.
+pub fn hint(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+// ─────────────────────────────── settings ───────────────────────────────
+
+/// A network's intake settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The last confirmed mapping: header text → column word (`""`: not
+    /// imported).
+    pub mapping: BTreeMap<String, String>,
+    pub retention_days: i64,
+}
+
+pub async fn settings(db: &Db, net: NetworkId) -> Result<Settings> {
+    let row: Option<(String, i64)> = db_run!(db, |pool| {
+        sqlx::query_as("SELECT mapping, retention_days FROM intake_settings WHERE network_id = $1")
+            .bind(net.0)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(match row {
+        Some((mapping, days)) => Settings {
+            mapping: serde_json::from_str(&mapping).unwrap_or_default(),
+            retention_days: days,
+        },
+        None => Settings {
+            mapping: BTreeMap::new(),
+            retention_days: DEFAULT_RETENTION_DAYS,
+        },
+    })
+}
+
+/// Saves the settings (insert or replace).
+pub async fn save_settings(db: &Db, net: NetworkId, s: &Settings) -> Result<()> {
+    let mapping = serde_json::to_string(&s.mapping).unwrap_or_else(|_| "{}".into());
+    db_run!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO intake_settings (network_id, mapping, retention_days, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (network_id) DO UPDATE SET mapping = excluded.mapping, \
+             retention_days = excluded.retention_days, updated_at = excluded.updated_at",
+        )
+        .bind(net.0)
+        .bind(&mapping)
+        .bind(s.retention_days)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+// ─────────────────────────────── imports ────────────────────────────────
+
+/// An uploaded file and what became of it.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct Import {
+    pub id: i64,
+    pub network_id: i64,
+    pub created_by: Option<i64>,
+    pub file_name: String,
+    pub encoding: String,
+    /// The decoded text (UTF-8).
+    pub body: String,
+    /// JSON header → column word.
+    pub mapping: String,
+    /// `uploaded` (previewed), `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    pub total_rows: i64,
+    pub done_rows: i64,
+    pub new_rows: i64,
+    pub linked_rows: i64,
+    pub updated_rows: i64,
+    pub unchanged_rows: i64,
+    pub invalid_rows: i64,
+    pub skipped_rows: i64,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+impl Import {
+    pub fn mapping_names(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.mapping).unwrap_or_default()
+    }
+}
+
+const IMPORT_COLUMNS: &str = "id, network_id, created_by, file_name, encoding, body, mapping, status, total_rows, \
+     done_rows, new_rows, linked_rows, updated_rows, unchanged_rows, invalid_rows, skipped_rows, error, created_at, \
+     updated_at, finished_at";
+
+/// An upload to keep for preview and import.
+pub struct NewImport<'a> {
+    pub created_by: Option<i64>,
+    pub file_name: &'a str,
+    pub encoding: &'a str,
+    pub body: &'a str,
+    pub mapping: &'a BTreeMap<String, String>,
+    pub total_rows: i64,
+}
+
+pub async fn create_import(db: &Db, net: NetworkId, new: &NewImport<'_>) -> Result<Import> {
+    let sql = format!(
+        "INSERT INTO imports (network_id, created_by, file_name, encoding, body, mapping, status, total_rows, \
+         done_rows, new_rows, linked_rows, updated_rows, unchanged_rows, invalid_rows, skipped_rows, error, \
+         created_at, updated_at, finished_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'uploaded', $7, 0, 0, 0, 0, 0, 0, 0, NULL, $8, $8, NULL) \
+         RETURNING {IMPORT_COLUMNS}"
+    );
+    let mapping = serde_json::to_string(new.mapping).unwrap_or_else(|_| "{}".into());
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(new.created_by)
+            .bind(new.file_name)
+            .bind(new.encoding)
+            .bind(new.body)
+            .bind(&mapping)
+            .bind(new.total_rows)
+            .bind(now_ms())
+            .fetch_one(pool)
+            .await
+    })?)
+}
+
+pub async fn import(db: &Db, net: NetworkId, id: i64) -> Result<Option<Import>> {
+    let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE network_id = $1 AND id = $2");
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?)
+}
+
+/// The network's imports, newest first (without their bodies' use).
+pub async fn recent_imports(db: &Db, net: NetworkId, limit: i64) -> Result<Vec<Import>> {
+    let sql = format!(
+        "SELECT {IMPORT_COLUMNS} FROM imports WHERE network_id = $1 ORDER BY id DESC LIMIT $2"
+    );
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// Changes the mapping of an import not started yet.
+pub async fn set_mapping(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    mapping: &BTreeMap<String, String>,
+) -> Result<bool> {
+    let mapping = serde_json::to_string(mapping).unwrap_or_else(|_| "{}".into());
+    let n = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE imports SET mapping = $3, updated_at = $4 WHERE network_id = $1 AND id = $2 AND status = 'uploaded'",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(&mapping)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Starts an uploaded import: marks it queued and enqueues the job that
+/// runs it, atomically. `false` when it was started already.
+pub async fn queue(db: &Db, net: NetworkId, id: i64) -> Result<bool> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let n = db_run!(tx tx, |conn| {
+        sqlx::query(
+            "UPDATE imports SET status = 'queued', updated_at = $3 WHERE network_id = $1 AND id = $2 AND status = 'uploaded'",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n == 1 {
+        let payload = serde_json::json!({ "network_id": net.0, "import_id": id }).to_string();
+        db_run!(tx tx, |conn| {
+            sqlx::query(
+                "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, locked_at, locked_by, last_error, created_at, updated_at) \
+                 VALUES ('import_leavers', $1, 'queued', 0, 5, $2, NULL, NULL, NULL, $2, $2)",
+            )
+            .bind(&payload)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Sets an import's status (`running`, `done`, `failed` with `error`).
+pub async fn set_status(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+) -> Result<()> {
+    let now = now_ms();
+    let finished = matches!(status, "done" | "failed").then_some(now);
+    db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE imports SET status = $3, error = $4, updated_at = $5, finished_at = $6 \
+             WHERE network_id = $1 AND id = $2",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(status)
+        .bind(error)
+        .bind(now)
+        .bind(finished)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+// ─────────────────────────────── roster ────────────────────────────────
+
+/// What one valid row does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new pending record.
+    New,
+    /// Already a member: HR's stints go on their profile; not invited.
+    Linked { account_id: i64 },
+    /// HR's record of this person changes.
+    Update { record: usize },
+    /// The same as before.
+    Unchanged { record: usize },
+    /// The person declined: nothing is stored, they are never invited.
+    Skipped,
+}
+
+/// Counts of what an import did (or would do).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub new: i64,
+    pub linked: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub invalid: i64,
+    pub skipped: i64,
+}
+
+impl Tally {
+    pub fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::New => self.new += 1,
+            Outcome::Linked { .. } => self.linked += 1,
+            Outcome::Update { .. } => self.updated += 1,
+            Outcome::Unchanged { .. } => self.unchanged += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, FromRow)]
+struct KnownRecord {
+    id: i64,
+    profile_id: Option<i64>,
+    account_id: Option<i64>,
+    employee_number: String,
+    email: String,
+    fingerprint: String,
+}
+
+/// A snapshot of the network's records, members' addresses and suppressed
+/// keys, to classify rows against (kept current as an import writes).
+#[derive(Debug, Default)]
+pub struct Roster {
+    records: Vec<KnownRecord>,
+    by_number: HashMap<String, usize>,
+    by_email: HashMap<String, usize>,
+    members: HashMap<String, i64>,
+    suppressed: HashSet<String>,
+}
+
+impl Roster {
+    pub async fn load(db: &Db, net: NetworkId) -> Result<Roster> {
+        let records: Vec<KnownRecord> = db_run!(db, |pool| {
+            sqlx::query_as(
+                "SELECT id, profile_id, account_id, employee_number, email, fingerprint FROM alumni_records \
+                 WHERE network_id = $1 AND state <> 'declined' ORDER BY id",
+            )
+            .bind(net.0)
+            .fetch_all(pool)
+            .await
+        })?;
+        let members: Vec<(String, i64)> = db_run!(db, |pool| {
+            sqlx::query_as(
+                "SELECT e.email, m.account_id FROM memberships m \
+                 JOIN account_emails e ON e.account_id = m.account_id AND e.verified_at IS NOT NULL \
+                 WHERE m.network_id = $1 AND m.status <> 'left'",
+            )
+            .bind(net.0)
+            .fetch_all(pool)
+            .await
+        })?;
+        let suppressed: Vec<String> = db_run!(db, |pool| {
+            sqlx::query_scalar(
+                "SELECT key_hash FROM do_not_contact WHERE network_id = $1 AND reason = 'declined'",
+            )
+            .bind(net.0)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut roster = Roster {
+            members: members.into_iter().collect(),
+            suppressed: suppressed.into_iter().collect(),
+            ..Roster::default()
+        };
+        for r in records {
+            roster.remember(r);
+        }
+        Ok(roster)
+    }
+
+    fn remember(&mut self, r: KnownRecord) {
+        let i = self.records.len();
+        if !r.employee_number.is_empty() {
+            self.by_number.insert(r.employee_number.clone(), i);
+        }
+        if !r.email.is_empty() {
+            self.by_email.entry(r.email.clone()).or_insert(i);
+        }
+        self.records.push(r);
+    }
+
+    /// What `l` would do: matched by employee number, then by e-mail.
+    pub fn classify(&self, l: &Leaver) -> Outcome {
+        let declined = self
+            .suppressed
+            .contains(&suppression_key("email", &l.email))
+            || (!l.employee_number.is_empty()
+                && self
+                    .suppressed
+                    .contains(&suppression_key("employee", &l.employee_number)));
+        if declined {
+            return Outcome::Skipped;
+        }
+        let found = (!l.employee_number.is_empty())
+            .then(|| self.by_number.get(&l.employee_number))
+            .flatten()
+            .or_else(|| {
+                // an address match with another employee number is another person
+                self.by_email.get(&l.email).filter(|&&i| {
+                    let n = &self.records[i].employee_number;
+                    n.is_empty() || l.employee_number.is_empty() || *n == l.employee_number
+                })
+            });
+        match found {
+            Some(&i) if self.records[i].fingerprint == l.fingerprint() => {
+                Outcome::Unchanged { record: i }
+            }
+            Some(&i) => Outcome::Update { record: i },
+            None => match self.members.get(&l.email) {
+                Some(&account_id) => Outcome::Linked { account_id },
+                None => Outcome::New,
+            },
+        }
+    }
+}
+
+/// HR's part of a profile from a row: names and the one stint.
+fn hr_profile(l: &Leaver) -> Profile {
+    Profile {
+        family: l.family.clone(),
+        given: l.given.clone(),
+        family_kana: l.family_kana.clone(),
+        given_kana: l.given_kana.clone(),
+        family_romaji: l.family_romaji.clone(),
+        given_romaji: l.given_romaji.clone(),
+        stints: vec![l.stint.clone()],
+        ..Profile::default()
+    }
+}
+
+/// Where a batch's progress goes.
+pub struct Progress {
+    pub import_id: i64,
+    /// Data rows done once this batch commits.
+    pub done_rows: i64,
+}
+
+/// Applies `rows` (valid, de-duplicated) in one transaction, with `invalid`
+/// more rows counted as refused and, when given, the import's progress.
+/// Updates `roster` with what it wrote. Returns the batch's tally.
+pub async fn apply(
+    db: &Db,
+    net: NetworkId,
+    roster: &mut Roster,
+    rows: &[Leaver],
+    invalid: i64,
+    progress: Option<&Progress>,
+) -> Result<Tally> {
+    let now = now_ms();
+    let mut tally = Tally {
+        invalid,
+        ..Tally::default()
+    };
+    let mut tx = db.begin_write().await?;
+    let mut remembered = Vec::new();
+    for l in rows {
+        let outcome = roster.classify(l);
+        tally.count(outcome);
+        let hr = hr_profile(l);
+        match outcome {
+            Outcome::Skipped | Outcome::Unchanged { .. } => {}
+            Outcome::New => {
+                let profile_id = profiles::insert(&mut tx, net, None, &hr, SOURCE_HR, now).await?;
+                let id = insert_record(&mut tx, net, l, profile_id, None, "pending", progress, now)
+                    .await?;
+                remembered.push(known(id, profile_id, None, l));
+            }
+            Outcome::Linked { account_id } => {
+                let profile_id = profiles::account_profile_in(&mut tx, net, account_id).await?;
+                if let Some(p) = profile_id {
+                    profiles::apply_hr(&mut tx, net, p, &hr, false).await?;
+                }
+                let id = insert_record(
+                    &mut tx,
+                    net,
+                    l,
+                    profile_id,
+                    Some(account_id),
+                    "joined",
+                    progress,
+                    now,
+                )
+                .await?;
+                remembered.push(known(id, profile_id, Some(account_id), l));
+            }
+            Outcome::Update { record } => {
+                let r = &roster.records[record];
+                if let Some(p) = r.profile_id {
+                    profiles::apply_hr(&mut tx, net, p, &hr, r.account_id.is_none()).await?;
+                }
+                db_run!(tx tx, |conn| {
+                    sqlx::query(
+                        "UPDATE alumni_records SET employee_number = $3, email = $4, company_address_only = $5, \
+                         fingerprint = $6, left_ym = $7, department = $8, updated_at = $9, email_key = $10 \
+                         WHERE network_id = $1 AND id = $2",
+                    )
+                    .bind(net.0)
+                    .bind(r.id)
+                    .bind(&l.employee_number)
+                    .bind(&l.email)
+                    .bind(l.company_address_only)
+                    .bind(l.fingerprint())
+                    .bind(l.stint.left.map(|y| y.0))
+                    .bind(l.stint.departments.first().cloned().unwrap_or_default())
+                    .bind(now)
+                    .bind(suppression_key("email", &l.email))
+                    .execute(&mut *conn)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                let updated = known(r.id, r.profile_id, r.account_id, l);
+                roster.records[record].fingerprint = updated.fingerprint.clone();
+                remembered.push(updated);
+            }
+        }
+    }
+    if let Some(p) = progress {
+        db_run!(tx tx, |conn| {
+            sqlx::query(
+                "UPDATE imports SET done_rows = $3, new_rows = new_rows + $4, linked_rows = linked_rows + $5, \
+                 updated_rows = updated_rows + $6, unchanged_rows = unchanged_rows + $7, \
+                 invalid_rows = invalid_rows + $8, skipped_rows = skipped_rows + $9, updated_at = $10 \
+                 WHERE network_id = $1 AND id = $2",
+            )
+            .bind(net.0)
+            .bind(p.import_id)
+            .bind(p.done_rows)
+            .bind(tally.new)
+            .bind(tally.linked)
+            .bind(tally.updated)
+            .bind(tally.unchanged)
+            .bind(tally.invalid)
+            .bind(tally.skipped)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await?;
+    for r in remembered {
+        roster.remember(r);
+    }
+    Ok(tally)
+}
+
+fn known(id: i64, profile_id: Option<i64>, account_id: Option<i64>, l: &Leaver) -> KnownRecord {
+    KnownRecord {
+        id,
+        profile_id,
+        account_id,
+        employee_number: l.employee_number.clone(),
+        email: l.email.clone(),
+        fingerprint: l.fingerprint(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_record(
+    tx: &mut DbTx,
+    net: NetworkId,
+    l: &Leaver,
+    profile_id: Option<i64>,
+    account_id: Option<i64>,
+    state: &str,
+    progress: Option<&Progress>,
+    now: i64,
+) -> Result<i64> {
+    let joined_at = account_id.map(|_| now);
+    Ok(db_run!(tx tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO alumni_records (network_id, profile_id, account_id, employee_number, email, email_key, \
+             company_address_only, lang, fingerprint, state, left_ym, department, invitation_id, message_id, \
+             send_at, sent_at, reminders, opened_at, joined_at, declined_at, import_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $14, $6, '', $7, $8, $9, $10, NULL, NULL, NULL, NULL, 0, NULL, $11, NULL, \
+                     $12, $13, $13) RETURNING id",
+        )
+        .bind(net.0)
+        .bind(profile_id)
+        .bind(account_id)
+        .bind(&l.employee_number)
+        .bind(&l.email)
+        .bind(l.company_address_only)
+        .bind(l.fingerprint())
+        .bind(state)
+        .bind(l.stint.left.map(|y| y.0))
+        .bind(l.stint.departments.first().cloned().unwrap_or_default())
+        .bind(joined_at)
+        .bind(progress.map(|p| p.import_id))
+        .bind(now)
+        .bind(suppression_key("email", &l.email))
+        .fetch_one(&mut *conn)
+        .await
+    })?)
+}
+
+// ─────────────────────────────── records ────────────────────────────────
+
+/// A record as HR's roster shows it.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct Record {
+    pub id: i64,
+    pub profile_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub employee_number: String,
+    /// The address (after declining: only its hint).
+    pub email: String,
+    pub company_address_only: bool,
+    pub lang: String,
+    /// The stored state; see [`Record::shown_state`].
+    pub state: String,
+    pub left_ym: Option<i64>,
+    pub department: String,
+    pub invitation_id: Option<i64>,
+    pub sent_at: Option<i64>,
+    pub reminders: i64,
+    pub opened_at: Option<i64>,
+    pub joined_at: Option<i64>,
+    pub declined_at: Option<i64>,
+    pub created_at: i64,
+    pub family: Option<String>,
+    pub given: Option<String>,
+    pub family_kana: Option<String>,
+    pub given_kana: Option<String>,
+    /// The invitation e-mail's fate (outbox status).
+    pub message_status: Option<String>,
+    pub expires_at: Option<i64>,
+    /// On the do-not-contact list.
+    pub blocked: bool,
+}
+
+impl Record {
+    /// The state HR sees: a sent invitation whose e-mail was rejected is
+    /// `failed`; one that ran out unanswered is `expired`.
+    pub fn shown_state(&self, now: i64) -> &str {
+        let invited = matches!(self.state.as_str(), state::SENT | state::OPENED);
+        if invited && self.message_status.as_deref() == Some("failed") {
+            state::FAILED
+        } else if invited && self.expires_at.is_some_and(|e| e <= now) {
+            state::EXPIRED
+        } else {
+            &self.state
+        }
+    }
+
+    /// Whether an invitation may go to this record now (a second one
+    /// replaces the first).
+    pub fn invitable(&self) -> bool {
+        !self.blocked
+            && !self.email.is_empty()
+            && !matches!(self.state.as_str(), state::JOINED | state::DECLINED)
+    }
+}
+
+const RECORD_SELECT: &str = "SELECT r.id, r.profile_id, r.account_id, r.employee_number, r.email, r.company_address_only, \
+     r.lang, r.state, r.left_ym, r.department, r.invitation_id, r.sent_at, r.reminders, r.opened_at, r.joined_at, \
+     r.declined_at, r.created_at, p.family, p.given, p.family_kana, p.given_kana, o.status AS message_status, \
+     i.expires_at, EXISTS (SELECT 1 FROM do_not_contact d WHERE d.network_id = r.network_id \
+       AND d.key_hash = r.email_key) AS blocked \
+     FROM alumni_records r \
+     LEFT JOIN profiles p ON p.network_id = r.network_id AND p.id = r.profile_id \
+     LEFT JOIN outbox o ON o.id = r.message_id \
+     LEFT JOIN invitations i ON i.network_id = r.network_id AND i.id = r.invitation_id";
+
+/// Which records a roster page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    /// A shown state ([`state`]).
+    pub state: Option<String>,
+    pub left_year: Option<i64>,
+    pub department: Option<String>,
+    /// Only these ids (hand-picked).
+    pub ids: Option<Vec<i64>>,
+}
+
+fn state_condition(state: &str, now_bind: usize) -> Option<String> {
+    let invited = "r.state IN ('sent', 'opened')";
+    let failed = "COALESCE(o.status, '') = 'failed'";
+    let expired = format!("COALESCE(i.expires_at, 0) <= ${now_bind}");
+    Some(match state {
+        state::PENDING | state::JOINED | state::DECLINED => format!("r.state = '{state}'"),
+        state::SENT | state::OPENED => {
+            format!("r.state = '{state}' AND NOT {failed} AND NOT {expired}")
+        }
+        state::FAILED => format!("{invited} AND {failed}"),
+        state::EXPIRED => format!("{invited} AND NOT {failed} AND {expired}"),
+        _ => return None,
+    })
+}
+
+/// Records matching `f`, by id, after `after`, at most `limit`.
+pub async fn records(
+    db: &Db,
+    net: NetworkId,
+    f: &RecordFilter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Record>> {
+    let mut sql = format!("{RECORD_SELECT} WHERE r.network_id = $1 AND r.id > $2");
+    if let Some(cond) = f.state.as_deref().and_then(|s| state_condition(s, 3)) {
+        sql.push_str(&format!(" AND {cond}"));
+    } else {
+        sql.push_str(" AND $3 = $3");
+    }
+    sql.push_str(" AND ($4 < 0 OR (r.left_ym >= $4 * 100 AND r.left_ym <= $4 * 100 + 12))");
+    sql.push_str(" AND ($5 = '' OR r.department = $5)");
+    if let Some(ids) = &f.ids {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        sql.push_str(&format!(" AND r.id IN ({})", list.join(", ")));
+    }
+    sql.push_str(" ORDER BY r.id LIMIT $6");
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(after)
+            .bind(now_ms())
+            .bind(f.left_year.unwrap_or(-1))
+            .bind(f.department.clone().unwrap_or_default())
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// One record of the network.
+pub async fn record(db: &Db, net: NetworkId, id: i64) -> Result<Option<Record>> {
+    let sql = format!("{RECORD_SELECT} WHERE r.network_id = $1 AND r.id = $2 AND $3 = $3");
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(id)
+            .bind(0_i64)
+            .fetch_optional(pool)
+            .await
+    })?)
+}
+
+/// How many records are in each shown state.
+pub async fn state_counts(db: &Db, net: NetworkId) -> Result<BTreeMap<String, i64>> {
+    let now = now_ms();
+    let mut counts = BTreeMap::new();
+    for s in [
+        state::PENDING,
+        state::SENT,
+        state::OPENED,
+        state::JOINED,
+        state::DECLINED,
+        state::FAILED,
+        state::EXPIRED,
+    ] {
+        let cond = state_condition(s, 2).unwrap_or_default();
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM alumni_records r \
+             LEFT JOIN outbox o ON o.id = r.message_id \
+             LEFT JOIN invitations i ON i.network_id = r.network_id AND i.id = r.invitation_id \
+             WHERE r.network_id = $1 AND {cond}"
+        );
+        let n: i64 = db_run!(db, |pool| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(net.0)
+                .bind(now)
+                .fetch_one(pool)
+                .await
+        })?;
+        counts.insert(s.to_string(), n);
+    }
+    Ok(counts)
+}
+
+/// Records that an invitation went out.
+pub async fn mark_sent(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    invitation_id: i64,
+    message_id: i64,
+) -> Result<()> {
+    let now = now_ms();
+    db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE alumni_records SET state = 'sent', invitation_id = $3, message_id = $4, sent_at = $5, \
+             opened_at = NULL, updated_at = $5 WHERE network_id = $1 AND id = $2 AND state NOT IN ('joined', 'declined')",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(invitation_id)
+        .bind(message_id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The person opened their invitation link.
+pub async fn mark_opened(db: &Db, net: NetworkId, id: i64) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE alumni_records SET state = 'opened', opened_at = $3, updated_at = $3 \
+             WHERE network_id = $1 AND id = $2 AND state = 'sent'",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The person joined as `account_id`, with `profile_id` theirs now.
+pub async fn mark_joined(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    account_id: i64,
+    profile_id: i64,
+) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE alumni_records SET state = 'joined', account_id = $3, profile_id = $4, joined_at = $5, \
+             updated_at = $5 WHERE network_id = $1 AND id = $2",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(account_id)
+        .bind(profile_id)
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The person declined: their HR record (profile, stints, index entry) is
+/// deleted, the record keeps only its state and the address's hint, and
+/// the address and employee number are suppressed for good.
+pub async fn decline(db: &Db, net: NetworkId, id: i64) -> Result<bool> {
+    let Some(r) = record(db, net, id).await? else {
+        return Ok(false);
+    };
+    if matches!(r.state.as_str(), state::JOINED | state::DECLINED) {
+        return Ok(false);
+    }
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    if let Some(p) = r.profile_id.filter(|_| r.account_id.is_none()) {
+        profiles::delete_in(&mut tx, net, p).await?;
+    }
+    let mut keys = vec![(suppression_key("email", &r.email), hint(&r.email))];
+    if !r.employee_number.is_empty() {
+        let shown: String = r.employee_number.chars().take(2).collect();
+        keys.push((
+            suppression_key("employee", &r.employee_number),
+            format!("#{shown}**"),
+        ));
+    }
+    for (key, shown) in &keys {
+        suppress_in(&mut tx, net, key, shown, "declined", None, now).await?;
+    }
+    db_run!(tx tx, |conn| {
+        sqlx::query(
+            "UPDATE alumni_records SET state = 'declined', declined_at = $3, email = $4, email_key = '', \
+             employee_number = '', profile_id = NULL, fingerprint = '', department = '', left_ym = NULL, \
+             updated_at = $3 WHERE network_id = $1 AND id = $2",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(now)
+        .bind(hint(&r.email))
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn suppress_in(
+    tx: &mut DbTx,
+    net: NetworkId,
+    key: &str,
+    hint: &str,
+    reason: &str,
+    by: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    db_run!(tx tx, |conn| {
+        sqlx::query(
+            "INSERT INTO do_not_contact (network_id, key_hash, hint, reason, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (network_id, key_hash) DO UPDATE SET reason = \
+             CASE WHEN excluded.reason = 'declined' THEN excluded.reason ELSE do_not_contact.reason END",
+        )
+        .bind(net.0)
+        .bind(key)
+        .bind(hint)
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// HR puts an address on the do-not-contact list (kept across re-imports:
+/// it is never invited or reminded).
+pub async fn add_do_not_contact(db: &Db, net: NetworkId, email: &str, by: i64) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    suppress_in(
+        &mut tx,
+        net,
+        &suppression_key("email", email),
+        &hint(email),
+        "hr",
+        Some(by),
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// The do-not-contact list: (hint, reason, when), newest first.
+pub async fn do_not_contact(db: &Db, net: NetworkId) -> Result<Vec<(String, String, i64)>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT hint, reason, created_at FROM do_not_contact WHERE network_id = $1 \
+             ORDER BY id DESC LIMIT 500",
+        )
+        .bind(net.0)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// Deletes pending records nobody accepted within their network's
+/// retention period (default [`DEFAULT_RETENTION_DAYS`]), with HR's
+/// profile copy, and writes one audit entry per network. Returns how many.
+pub async fn purge_expired(db: &Db, now: i64) -> Result<u64> {
+    let due: Vec<(i64, i64, Option<i64>, Option<i64>)> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT r.id, r.network_id, r.profile_id, r.account_id FROM alumni_records r \
+             LEFT JOIN intake_settings s ON s.network_id = r.network_id \
+             WHERE r.state NOT IN ('joined', 'declined') \
+             AND r.created_at <= $1 - COALESCE(s.retention_days, $2) * 86400000",
+        )
+        .bind(now)
+        .bind(DEFAULT_RETENTION_DAYS)
+        .fetch_all(pool)
+        .await
+    })?;
+    let mut per_network: BTreeMap<i64, u64> = BTreeMap::new();
+    for (id, network_id, profile_id, account_id) in &due {
+        let net = NetworkId(*network_id);
+        let mut tx = db.begin_write().await?;
+        if let (Some(p), None) = (profile_id, account_id) {
+            profiles::delete_in(&mut tx, net, *p).await?;
+        }
+        db_run!(tx tx, |conn| {
+            sqlx::query("DELETE FROM alumni_records WHERE network_id = $1 AND id = $2")
+                .bind(net.0)
+                .bind(*id)
+                .execute(&mut *conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await?;
+        *per_network.entry(*network_id).or_default() += 1;
+    }
+    for (network_id, n) in &per_network {
+        let detail = format!("{n} pending records past the retention period");
+        crate::audit::record(
+            db,
+            &crate::audit::NewEntry {
+                network_id: Some(*network_id),
+                action: "intake.retention_purged",
+                detail: Some(&detail),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(due.len() as u64)
+}

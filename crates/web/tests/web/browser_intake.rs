@@ -1,0 +1,152 @@
+//! The intake journey in headless Chromium: HR uploads the CP932 fixture,
+//! checks the mapping and the bad rows, imports, invites; the alumnus opens
+//! the link from the real SMTP sink, corrects their tenure, consents, joins
+//! and appears in the directory.
+
+use enishi_testkit::{Backend, Browser, TestApp, dual_test};
+use fantoccini::Locator;
+
+use crate::browser::{assert_accessible, click, fill, sign_in_with_password, text_of, wait_h1};
+
+const FIXTURE: &[u8] = include_bytes!("../../../core/tests/fixtures/intake/leavers-cp932.csv");
+
+async fn wait_text(browser: &Browser, xpath: &str) {
+    if browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::XPath(xpath))
+        .await
+        .is_err()
+    {
+        panic!("no {xpath}");
+    }
+}
+
+async fn intake_journey(backend: Backend) {
+    let Some(browser) = Browser::start(1280, 900).await else {
+        return;
+    };
+    let app = TestApp::start(backend).await;
+    let tag = backend.name();
+    let network = crate::make_network(&app, "sample-shoji", "invitation").await;
+    let hr = app
+        .create_account(
+            "hr@example.jp",
+            "人事 花子",
+            Some("a long enough password"),
+            false,
+        )
+        .await;
+    crate::join(&app, &network, hr.id, "admin", "hr").await;
+    let c = &browser.client;
+
+    // HR uploads the file exported from the HR system
+    sign_in_with_password(
+        &browser,
+        &app,
+        "hr@example.jp",
+        "/n/sample-shoji/admin/imports",
+    )
+    .await;
+    wait_h1(&browser, "CSV取り込み").await;
+    let file =
+        std::env::temp_dir().join(format!("enishi-leavers-{tag}-{}.csv", std::process::id()));
+    std::fs::write(&file, FIXTURE).unwrap();
+    c.find(Locator::Css("#import-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click(
+        &browser,
+        "form[action='/n/sample-shoji/admin/imports'] button",
+    )
+    .await;
+    wait_h1(&browser, "取り込みの確認").await;
+    let _ = std::fs::remove_file(&file);
+    // the mapping as suggested, the sensitive column flagged, the bad rows listed
+    assert_eq!(text_of(&browser, "dd[data-count='new']").await, "30");
+    assert_eq!(text_of(&browser, "dd[data-count='invalid']").await, "10");
+    let invalid = text_of(&browser, "#invalid-rows").await;
+    for line in 34..=43 {
+        assert!(invalid.contains(&format!("{line} 行目")), "{invalid}");
+    }
+    assert!(invalid.contains("存在しない日付です"), "{invalid}");
+    assert!(text_of(&browser, "tr.sensitive").await.contains("退職理由"));
+    assert!(text_of(&browser, "table.preview").await.contains("髙橋"));
+    assert_accessible(&browser, "import preview").await;
+    browser.screenshot(&format!("intake-preview-{tag}")).await;
+    click(&browser, "button[formaction$='/run']").await;
+    wait_text(&browser, "//h2[normalize-space()='完了']").await;
+    assert_eq!(text_of(&browser, "dd[data-count='new']").await, "30");
+    browser.screenshot(&format!("intake-done-{tag}")).await;
+
+    // the roster: invite one person
+    click(&browser, "a[href$='admin/alumni?state=pending']").await;
+    wait_h1(&browser, "アルムナイ名簿").await;
+    let row = "//tr[td[contains(., 'taro.suzuki@gmail.com')]]//input[@type='checkbox']";
+    c.find(Locator::XPath(row))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_accessible(&browser, "roster").await;
+    click(&browser, "#invite-form .actions button:not([name])").await;
+    wait_text(
+        &browser,
+        "//p[@class='flash' and normalize-space()='招待メールを送りました。']",
+    )
+    .await;
+    browser.screenshot(&format!("intake-roster-{tag}")).await;
+    assert!(text_of(&browser, "table.roster").await.contains("招待済み"));
+
+    // the alumnus opens the link from the e-mail, on their own device
+    let mail = app.mail.wait_for("taro.suzuki@gmail.com").await;
+    let link = mail.link("/invite?token=");
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&link).await.unwrap();
+    wait_h1(&browser, "sample-shoji").await;
+    assert_eq!(
+        c.find(Locator::Css("#r-left"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap(),
+        Some("2009-03".to_string())
+    );
+    fill(&browser, "#display-name", "鈴木 太郎").await;
+    fill(&browser, "#r-left", "2010-03").await;
+    click(&browser, "#consent").await;
+    assert_accessible(&browser, "invitation").await;
+    browser.screenshot(&format!("intake-welcome-{tag}")).await;
+    click(
+        &browser,
+        "form[action='/n/sample-shoji/invite'] button[type='submit']",
+    )
+    .await;
+    wait_h1(&browser, "sample-shoji").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/n/sample-shoji"),
+        "joined: on the network's home page"
+    );
+    // a member now, found by colleagues with their corrected era
+    c.goto(&app.url("/n/sample-shoji/directory?q=すずき%20たろう"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "名簿").await;
+    let card = text_of(&browser, ".person-card").await;
+    assert!(card.contains("鈴木 太郎"), "{card}");
+    assert!(card.contains("2001–2010 営業本部"), "{card}");
+    browser.screenshot(&format!("intake-joined-{tag}")).await;
+    browser.close().await;
+}
+
+dual_test!(intake_journey);
