@@ -409,6 +409,23 @@ fn names_from_form(
     Ok(names)
 }
 
+/// Saves the mapping form on an import not started yet; `None` when it
+/// has started (nothing to change).
+async fn save_mapping(
+    state: &AppState,
+    scope: &NetworkScope,
+    id: i64,
+    form: &MappingForm,
+) -> Result<Option<(Import, BTreeMap<String, String>)>, AppError> {
+    let import = load_import(state, scope, id).await?;
+    if import.status != "uploaded" {
+        return Ok(None);
+    }
+    let names = names_from_form(&import, form)?;
+    store::set_mapping(&state.db, scope.id(), id, &names).await?;
+    Ok(Some((import, names)))
+}
+
 /// `POST /n/{slug}/admin/imports/{import_id}/mapping`: shows the preview
 /// under the changed mapping (nothing imported).
 pub async fn remap(
@@ -417,14 +434,7 @@ pub async fn remap(
     Path((_, id)): Path<(String, i64)>,
     CsrfForm(form): CsrfForm<MappingForm>,
 ) -> Result<Response, AppError> {
-    let import = load_import(&state, &scope, id).await?;
-    if import.status != "uploaded" {
-        return Ok(
-            Redirect::to(&format!("/n/{}/admin/imports/{id}", scope.slug())).into_response(),
-        );
-    }
-    let names = names_from_form(&import, &form)?;
-    store::set_mapping(&state.db, scope.id(), id, &names).await?;
+    save_mapping(&state, &scope, id, &form).await?;
     Ok(Redirect::to(&format!("/n/{}/admin/imports/{id}", scope.slug())).into_response())
 }
 
@@ -438,14 +448,11 @@ pub async fn run(
     Path((_, id)): Path<(String, i64)>,
     CsrfForm(form): CsrfForm<MappingForm>,
 ) -> Result<Response, AppError> {
-    let import = load_import(&state, &scope, id).await?;
-    if import.status != "uploaded" {
+    let Some((import, names)) = save_mapping(&state, &scope, id, &form).await? else {
         return Ok(
             Redirect::to(&format!("/n/{}/admin/imports/{id}", scope.slug())).into_response(),
         );
-    }
-    let names = names_from_form(&import, &form)?;
-    store::set_mapping(&state.db, scope.id(), id, &names).await?;
+    };
     let csv = intake::read(&import.body).map_err(|e| AppError::Internal(e.key().into()))?;
     if !Mapping::from_names(&csv.headers, &names)
         .check(&csv.headers)
