@@ -634,8 +634,10 @@ pub struct Record {
     pub email: String,
     pub company_address_only: bool,
     pub lang: String,
-    /// The stored state; see [`Record::shown_state`].
+    /// The stored state.
     pub state: String,
+    /// The state HR sees ([`shown_state`]).
+    pub shown: String,
     pub left_ym: Option<i64>,
     pub department: String,
     pub invitation_id: Option<i64>,
@@ -649,27 +651,11 @@ pub struct Record {
     pub given: Option<String>,
     pub family_kana: Option<String>,
     pub given_kana: Option<String>,
-    /// The invitation e-mail's fate (outbox status).
-    pub message_status: Option<String>,
-    pub expires_at: Option<i64>,
     /// On the do-not-contact list.
     pub blocked: bool,
 }
 
 impl Record {
-    /// The state HR sees: a sent invitation whose e-mail was rejected is
-    /// `failed`; one that ran out unanswered is `expired`.
-    pub fn shown_state(&self, now: i64) -> &str {
-        let invited = matches!(self.state.as_str(), state::SENT | state::OPENED);
-        if invited && self.message_status.as_deref() == Some("failed") {
-            state::FAILED
-        } else if invited && self.expires_at.is_some_and(|e| e <= now) {
-            state::EXPIRED
-        } else {
-            &self.state
-        }
-    }
-
     /// Whether an invitation may go to this record now (a second one
     /// replaces the first).
     pub fn invitable(&self) -> bool {
@@ -679,15 +665,37 @@ impl Record {
     }
 }
 
-const RECORD_SELECT: &str = "SELECT r.id, r.profile_id, r.account_id, r.employee_number, r.email, r.company_address_only, \
-     r.lang, r.state, r.left_ym, r.department, r.invitation_id, r.sent_at, r.reminders, r.opened_at, r.joined_at, \
-     r.declined_at, r.created_at, p.family, p.given, p.family_kana, p.given_kana, o.status AS message_status, \
-     i.expires_at, EXISTS (SELECT 1 FROM do_not_contact d WHERE d.network_id = r.network_id \
-       AND d.key_hash = r.email_key) AS blocked \
-     FROM alumni_records r \
-     LEFT JOIN profiles p ON p.network_id = r.network_id AND p.id = r.profile_id \
+/// The state HR sees, as SQL over `alumni_records r`, its invitation `i`
+/// and the invitation e-mail `o` (outbox), with the current time in
+/// parameter `$now`: a sent invitation whose e-mail was rejected is
+/// `failed`; one that ran out unanswered is `expired`; else the stored one.
+/// The one definition the roster's rows, filter and counts use.
+fn shown_state(now: usize) -> String {
+    format!(
+        "(CASE WHEN r.state IN ('sent', 'opened') AND o.status = 'failed' THEN 'failed' \
+         WHEN r.state IN ('sent', 'opened') AND i.expires_at <= ${now} THEN 'expired' \
+         ELSE r.state END)"
+    )
+}
+
+/// The tables [`shown_state`] reads.
+const RECORD_JOINS: &str = "FROM alumni_records r \
      LEFT JOIN outbox o ON o.id = r.message_id \
      LEFT JOIN invitations i ON i.network_id = r.network_id AND i.id = r.invitation_id";
+
+/// The roster's columns, with the current time in `$3`.
+fn record_select() -> String {
+    format!(
+        "SELECT r.id, r.profile_id, r.account_id, r.employee_number, r.email, r.company_address_only, \
+         r.lang, r.state, {} AS shown, r.left_ym, r.department, r.invitation_id, r.sent_at, r.reminders, \
+         r.opened_at, r.joined_at, r.declined_at, r.created_at, p.family, p.given, p.family_kana, p.given_kana, \
+         EXISTS (SELECT 1 FROM do_not_contact d WHERE d.network_id = r.network_id \
+           AND d.key_hash = r.email_key) AS blocked \
+         {RECORD_JOINS} \
+         LEFT JOIN profiles p ON p.network_id = r.network_id AND p.id = r.profile_id",
+        shown_state(3)
+    )
+}
 
 /// Which records a roster page shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -700,21 +708,6 @@ pub struct RecordFilter {
     pub ids: Option<Vec<i64>>,
 }
 
-fn state_condition(state: &str, now_bind: usize) -> Option<String> {
-    let invited = "r.state IN ('sent', 'opened')";
-    let failed = "COALESCE(o.status, '') = 'failed'";
-    let expired = format!("COALESCE(i.expires_at, 0) <= ${now_bind}");
-    Some(match state {
-        state::PENDING | state::JOINED | state::DECLINED => format!("r.state = '{state}'"),
-        state::SENT | state::OPENED => {
-            format!("r.state = '{state}' AND NOT {failed} AND NOT {expired}")
-        }
-        state::FAILED => format!("{invited} AND {failed}"),
-        state::EXPIRED => format!("{invited} AND NOT {failed} AND {expired}"),
-        _ => return None,
-    })
-}
-
 /// Records matching `f`, by id, after `after`, at most `limit`.
 pub async fn records(
     db: &Db,
@@ -723,12 +716,11 @@ pub async fn records(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Record>> {
-    let mut sql = format!("{RECORD_SELECT} WHERE r.network_id = $1 AND r.id > $2");
-    if let Some(cond) = f.state.as_deref().and_then(|s| state_condition(s, 3)) {
-        sql.push_str(&format!(" AND {cond}"));
-    } else {
-        sql.push_str(" AND $3 = $3");
-    }
+    let mut sql = format!(
+        "{} WHERE r.network_id = $1 AND r.id > $2 AND ($7 = '' OR {} = $7)",
+        record_select(),
+        shown_state(3)
+    );
     sql.push_str(" AND ($4 < 0 OR (r.left_ym >= $4 * 100 AND r.left_ym <= $4 * 100 + 12))");
     sql.push_str(" AND ($5 = '' OR r.department = $5)");
     if let Some(ids) = &f.ids {
@@ -744,6 +736,7 @@ pub async fn records(
             .bind(f.left_year.unwrap_or(-1))
             .bind(f.department.clone().unwrap_or_default())
             .bind(limit)
+            .bind(f.state.clone().unwrap_or_default())
             .fetch_all(pool)
             .await
     })?)
@@ -751,47 +744,32 @@ pub async fn records(
 
 /// One record of the network.
 pub async fn record(db: &Db, net: NetworkId, id: i64) -> Result<Option<Record>> {
-    let sql = format!("{RECORD_SELECT} WHERE r.network_id = $1 AND r.id = $2 AND $3 = $3");
+    let sql = format!("{} WHERE r.network_id = $1 AND r.id = $2", record_select());
     Ok(db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(net.0)
             .bind(id)
-            .bind(0_i64)
+            .bind(now_ms())
             .fetch_optional(pool)
             .await
     })?)
 }
 
-/// How many records are in each shown state.
+/// How many records are in each shown state (states with none are absent).
 pub async fn state_counts(db: &Db, net: NetworkId) -> Result<BTreeMap<String, i64>> {
-    let now = now_ms();
-    let mut counts = BTreeMap::new();
-    for s in [
-        state::PENDING,
-        state::SENT,
-        state::OPENED,
-        state::JOINED,
-        state::DECLINED,
-        state::FAILED,
-        state::EXPIRED,
-    ] {
-        let cond = state_condition(s, 2).unwrap_or_default();
-        let sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM alumni_records r \
-             LEFT JOIN outbox o ON o.id = r.message_id \
-             LEFT JOIN invitations i ON i.network_id = r.network_id AND i.id = r.invitation_id \
-             WHERE r.network_id = $1 AND {cond}"
-        );
-        let n: i64 = db_run!(db, |pool| {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .bind(net.0)
-                .bind(now)
-                .fetch_one(pool)
-                .await
-        })?;
-        counts.insert(s.to_string(), n);
-    }
-    Ok(counts)
+    let sql = format!(
+        "SELECT {} AS shown, CAST(COUNT(*) AS BIGINT) {RECORD_JOINS} \
+         WHERE r.network_id = $1 GROUP BY 1",
+        shown_state(2)
+    );
+    let rows: Vec<(String, i64)> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(now_ms())
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Records that an invitation went out.

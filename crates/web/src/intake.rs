@@ -576,7 +576,6 @@ pub const STATES: [&str; 7] = [
 /// A roster row.
 pub struct RecordView {
     pub record: Record,
-    pub shown: String,
     pub name: String,
     pub left: String,
 }
@@ -623,7 +622,6 @@ async fn roster_page(
     .await?;
     let more = rows.len() as i64 > ROSTER_PAGE;
     rows.truncate(ROSTER_PAGE as usize);
-    let now = now_ms();
     let next = more.then(|| {
         let last = rows.last().map(|r| r.id).unwrap_or_default();
         let mut url = format!("/n/{}/admin/alumni?after={last}", scope.slug());
@@ -641,7 +639,6 @@ async fn roster_page(
     let records = rows
         .into_iter()
         .map(|r| RecordView {
-            shown: r.shown_state(now).to_string(),
             name: format!(
                 "{} {}",
                 r.family.clone().unwrap_or_default(),

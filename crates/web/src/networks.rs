@@ -508,25 +508,9 @@ pub struct AcceptForm {
     pub consent: Option<String>,
     #[serde(default)]
     pub display_name: String,
-    // corrections to HR's record (alumni-roster invitations)
-    #[serde(default)]
-    pub family: Option<String>,
-    #[serde(default)]
-    pub given: Option<String>,
-    #[serde(default)]
-    pub family_kana: Option<String>,
-    #[serde(default)]
-    pub given_kana: Option<String>,
-    #[serde(default)]
-    pub joined: Option<String>,
-    #[serde(default)]
-    pub left: Option<String>,
-    #[serde(default)]
-    pub department: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub visibility: Option<String>,
+    /// Corrections to HR's record (alumni-roster invitations).
+    #[serde(flatten)]
+    pub record: crate::intake::DraftFields,
 }
 
 /// `POST /n/{slug}/invite`: accepts the invitation with consent. The link
@@ -551,18 +535,7 @@ pub async fn accept_invitation(
     };
     let mut page = invite_page(&state, ctx, &viewer, &network, token, &invitation).await?;
     page.display_name = form.display_name.chars().take(200).collect();
-    let corrections = crate::intake::DraftFields {
-        family: form.family.clone(),
-        given: form.given.clone(),
-        family_kana: form.family_kana.clone(),
-        given_kana: form.given_kana.clone(),
-        joined: form.joined.clone(),
-        left: form.left.clone(),
-        department: form.department.clone(),
-        title: form.title.clone(),
-        visibility: form.visibility.clone(),
-    };
-    page.record = page.record.take().map(|d| d.with(&corrections));
+    page.record = page.record.take().map(|d| d.with(&form.record));
     let refuse = |mut page: InvitePage, status: StatusCode, key: &'static str| {
         page.error = Some(page.ctx.t(key));
         page.error_field = crate::ctx::field_of(key);

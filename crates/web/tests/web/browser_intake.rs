@@ -102,6 +102,20 @@ async fn intake_journey(backend: Backend) {
     .await;
     browser.screenshot(&format!("intake-roster-{tag}")).await;
     assert!(text_of(&browser, "table.roster").await.contains("招待済み"));
+    // the same pages in English
+    click(&browser, "button[value='en']").await;
+    wait_h1(&browser, "Alumni roster").await;
+    assert!(text_of(&browser, "table.roster").await.contains("Invited"));
+    assert_accessible(&browser, "roster in English").await;
+    browser.screenshot(&format!("intake-roster-en-{tag}")).await;
+    c.goto(&app.url("/n/sample-shoji/admin/imports"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "CSV import").await;
+    click(&browser, "ul.rows a.row-main").await;
+    wait_h1(&browser, "Check the import").await;
+    assert!(text_of(&browser, "#import-counts").await.contains("New"));
+    browser.screenshot(&format!("intake-done-en-{tag}")).await;
 
     // the alumnus opens the link from the e-mail, on their own device
     let mail = app.mail.wait_for("taro.suzuki@gmail.com").await;

@@ -380,6 +380,10 @@ async fn invited_alumni_correct_consent_join_or_decline(backend: Backend) {
     );
     let (_, roster) = admin.get_text("/n/welcome/admin/alumni?state=sent").await;
     assert!(roster.contains("鈴木 仁志") && !roster.contains("田中 一"));
+    let (_, all) = admin.get_text("/n/welcome/admin/alumni").await;
+    assert!(all.contains("data-state=\"sent\">2<"), "two invited");
+    assert!(all.contains("data-state=\"pending\">1<"), "one left out");
+    assert!(all.contains("data-state=\"failed\">0<"));
     // the alumnus opens the link: HR's record, to correct
     let link = local(&mail.link("/invite?token="));
     let person = app.new_visitor();
