@@ -358,11 +358,11 @@ async fn serve(args: ServeArgs) -> Result<(), Fatal> {
         db.clone(),
         enishi_jobs::Handlers::standard(mailer),
         enishi_jobs::WorkerConfig::default(),
-    )
-    .spawn();
+    );
     let mut config = WebConfig::new(base.clone());
     config.trusted_proxies = args.trusted_proxies.clone();
     let state = AppState::with_waker(db.clone(), config, Some(worker.waker()));
+    let worker = enishi_web::intake::register(worker, &state).spawn();
     tracing::info!(address = %bound, base_url = %base, "Enishi {} is serving", env!("CARGO_PKG_VERSION"));
     if args.smtp_url.is_none() {
         tracing::info!(

@@ -8,8 +8,13 @@
 //! text for the operator's jobs page. Nothing is lost and nothing is
 //! retried forever.
 //!
-//! Kinds so far: `send_email` ([`mail`]), `import_leavers` ([`intake`]). Digests, reminders, imports and
-//! campaign fan-out join as their capabilities land.
+//! Kinds so far: `send_email` ([`mail`]), `import_leavers` ([`intake`]).
+//!
+//! Work that is due at a time rather than queued (invitations on a leave
+//! date, reminders) is found by **sweeps**: functions the application
+//! registers with [`Worker::every`] and the worker calls when idle, at
+//! most every `sweep_every`. A sweep must be safe on several nodes at once:
+//! each item it acts on is claimed by one conditional write first.
 
 pub mod intake;
 pub mod mail;
@@ -45,6 +50,8 @@ pub struct WorkerConfig {
     pub stale_after: Duration,
     /// First retry delay; doubled on each further attempt.
     pub backoff: Duration,
+    /// How often the sweeps run (when the queue is idle).
+    pub sweep_every: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -54,6 +61,7 @@ impl Default for WorkerConfig {
             idle: Duration::from_millis(500),
             stale_after: Duration::from_secs(600),
             backoff: Duration::from_secs(30),
+            sweep_every: Duration::from_secs(60),
         }
     }
 }
@@ -98,7 +106,13 @@ pub struct Worker {
     handlers: Handlers,
     config: WorkerConfig,
     wake: Arc<tokio::sync::Notify>,
+    sweeps: Vec<(&'static str, Sweep)>,
 }
+
+/// A sweep: called with the current time (ms), finds and does what is due.
+pub type Sweep = Arc<dyn Fn(i64) -> SweepFuture + Send + Sync>;
+/// What a sweep returns: how many items it acted on.
+pub type SweepFuture = Pin<Box<dyn Future<Output = Result<usize, String>> + Send>>;
 
 /// Handle to a running worker.
 pub struct WorkerHandle {
@@ -133,6 +147,35 @@ impl Worker {
             handlers,
             config,
             wake: Arc::new(tokio::sync::Notify::new()),
+            sweeps: Vec::new(),
+        }
+    }
+
+    /// The waker of this worker (for code that enqueues jobs), before it
+    /// is spawned.
+    pub fn waker(&self) -> Arc<tokio::sync::Notify> {
+        self.wake.clone()
+    }
+
+    /// Adds a sweep named `name` (for the log).
+    pub fn every(
+        mut self,
+        name: &'static str,
+        sweep: impl Fn(i64) -> SweepFuture + Send + Sync + 'static,
+    ) -> Worker {
+        self.sweeps.push((name, Arc::new(sweep)));
+        self
+    }
+
+    async fn run_sweeps(&self) {
+        for (name, sweep) in &self.sweeps {
+            // its own task, so a panic is logged, not fatal to the worker
+            match tokio::spawn(sweep(now_ms())).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(sweep = name, done = n, "sweep done"),
+                Ok(Err(e)) => tracing::warn!(sweep = name, error = %e, "sweep failed"),
+                Err(e) => tracing::error!(sweep = name, error = %e, "sweep panicked"),
+            }
         }
     }
 
@@ -141,6 +184,7 @@ impl Worker {
         let (stop, mut stopped) = watch::channel(false);
         let wake = self.wake.clone();
         let task = tokio::spawn(async move {
+            let mut swept: Option<tokio::time::Instant> = None;
             loop {
                 if *stopped.borrow() {
                     break;
@@ -155,6 +199,10 @@ impl Worker {
                     Ok(Some(tidied)) => tracing::info!(?tidied, "housekeeping done"),
                     Ok(None) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+                }
+                if swept.is_none_or(|at| at.elapsed() >= self.config.sweep_every) {
+                    self.run_sweeps().await;
+                    swept = Some(tokio::time::Instant::now());
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(self.config.idle) => {}

@@ -16,6 +16,7 @@ fn quick(name: &str) -> WorkerConfig {
         idle: Duration::from_millis(10),
         stale_after: Duration::from_secs(600),
         backoff: Duration::from_millis(20),
+        sweep_every: Duration::from_millis(20),
     }
 }
 
@@ -209,8 +210,65 @@ async fn orphaned_jobs_are_taken_back(backend: Backend) {
     assert_eq!(due.id, later);
 }
 
+/// Sweeps run again and again while the queue is idle, with the time; one
+/// that panics or fails does not stop the worker or the other sweeps.
+async fn sweeps_run_while_idle_and_survive_failures(backend: Backend) {
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+    let test_db = TestDb::create(backend).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let last_now = Arc::new(AtomicI64::new(0));
+    let worker = Worker::new(test_db.db.clone(), Handlers::default(), quick("sweeper"))
+        .every("panics", |_| Box::pin(async { panic!("a broken sweep") }))
+        .every("fails", |_| {
+            Box::pin(async { Err("no database".to_string()) })
+        })
+        .every("counts", {
+            let (calls, last_now) = (calls.clone(), last_now.clone());
+            move |now| {
+                let (calls, last_now) = (calls.clone(), last_now.clone());
+                Box::pin(async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    last_now.store(now, Ordering::SeqCst);
+                    Ok(1)
+                })
+            }
+        })
+        .spawn();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while calls.load(Ordering::SeqCst) < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "the sweeps stopped");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let now = now_ms();
+    assert!((now - last_now.load(Ordering::SeqCst)).abs() < 10_000);
+    // the job queue still works after the broken sweeps
+    let runs = Arc::new(AtomicUsize::new(0));
+    worker.stop().await;
+    let handlers = Handlers::default().register("count", {
+        let runs = runs.clone();
+        move |_, _| {
+            let runs = runs.clone();
+            Box::pin(async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        }
+    });
+    let worker = Worker::new(test_db.db.clone(), handlers, quick("sweeper-2"))
+        .every("panics", |_| Box::pin(async { panic!("a broken sweep") }))
+        .spawn();
+    jobs::enqueue(&test_db.db, "count", "{}", now_ms(), 3, now_ms())
+        .await
+        .unwrap();
+    let all = wait_until_settled(&test_db.db, 1).await;
+    assert_eq!(all[0].status, "done");
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    worker.stop().await;
+}
+
 dual_test!(
     concurrent_workers_run_each_job_once,
     failures_retry_then_stop_with_their_error,
-    orphaned_jobs_are_taken_back
+    orphaned_jobs_are_taken_back,
+    sweeps_run_while_idle_and_survive_failures
 );

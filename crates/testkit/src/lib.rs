@@ -144,11 +144,12 @@ impl TestApp {
             enishi_jobs::WorkerConfig {
                 idle: std::time::Duration::from_millis(50),
                 backoff: std::time::Duration::from_millis(100),
+                sweep_every: std::time::Duration::from_millis(100),
                 ..Default::default()
             },
-        )
-        .spawn();
+        );
         let state = AppState::with_waker(database.db.clone(), config, Some(worker.waker()));
+        let worker = enishi_web::intake::register(worker, &state).spawn();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(enishi_web::serve(listener, state, async {
             let _ = rx.await;

@@ -21,6 +21,11 @@ pub enum Kind {
     /// HR's invitation to an alumnus from the roster (`{network}`,
     /// `{purposes}`).
     AlumniInvitation,
+    /// A reminder of an unanswered one (same placeholders).
+    AlumniReminder,
+    /// The warm invitation sent on a departing employee's leave date
+    /// (same placeholders).
+    ExitInvitation,
 }
 
 impl Kind {
@@ -31,6 +36,8 @@ impl Kind {
             Kind::VerifyEmail => "mail.verify",
             Kind::Invitation => "mail.invite",
             Kind::AlumniInvitation => "mail.alumni_invite",
+            Kind::AlumniReminder => "mail.alumni_reminder",
+            Kind::ExitInvitation => "mail.exit_invite",
         }
     }
 }

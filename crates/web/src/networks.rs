@@ -28,7 +28,7 @@ use crate::site::safe_next;
 use crate::{AppError, AppState, mail};
 
 /// An invitation lives this long.
-pub const INVITATION_TTL_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+pub const INVITATION_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 /// Longest note with a join request.
 pub const NOTE_MAX: usize = 500;
 
@@ -69,8 +69,44 @@ pub async fn record(
         .await;
 }
 
+/// A new single-use invitation to `network` and its link (built from
+/// `--base-url`). Every invitation, by hand or from the roster, starts here.
+pub async fn new_invitation(
+    state: &AppState,
+    network: &Network,
+    invitation: &NewLink<'_>,
+) -> Result<(Invitation, String), AppError> {
+    let token = random_hex();
+    let created = invitations::create(
+        &state.db,
+        network.scope(),
+        &invitations::NewInvitation {
+            email: invitation.email,
+            role: invitation.role.as_str(),
+            kind: invitation.kind.as_str(),
+            token_hash: &hash_token(&token),
+            invited_by: invitation.invited_by,
+            expires_at: now_ms() + INVITATION_TTL_MS,
+            record_id: invitation.record_id,
+        },
+    )
+    .await?;
+    let link = state.link(&format!("/n/{}/invite?token={token}", network.slug));
+    Ok((created, link))
+}
+
+/// Who an invitation is for.
+pub struct NewLink<'a> {
+    pub email: &'a str,
+    pub role: Role,
+    pub kind: Kind,
+    pub invited_by: Option<i64>,
+    /// The roster record it invites.
+    pub record_id: Option<i64>,
+}
+
 /// Invites `address` to `network` with `role` and `kind`, and e-mails the
-/// link (built from `--base-url`).
+/// link, in the language of the address's account if it has one.
 pub async fn invite(
     state: &AppState,
     network: &Network,
@@ -80,22 +116,18 @@ pub async fn invite(
     invited_by: Option<i64>,
     lang: Lang,
 ) -> Result<Invitation, AppError> {
-    let token = random_hex();
-    let invitation = invitations::create(
-        &state.db,
-        network.scope(),
-        &invitations::NewInvitation {
+    let (invitation, link) = new_invitation(
+        state,
+        network,
+        &NewLink {
             email: address,
-            role: role.as_str(),
-            kind: kind.as_str(),
-            token_hash: &hash_token(&token),
+            role,
+            kind,
             invited_by,
-            expires_at: now_ms() + INVITATION_TTL_MS,
             record_id: None,
         },
     )
     .await?;
-    let link = state.link(&format!("/n/{}/invite?token={token}", network.slug));
     let lang = match accounts::by_verified_email(&state.db, address).await? {
         Some(a) => Lang::from_code(&a.lang).unwrap_or(lang),
         None => lang,

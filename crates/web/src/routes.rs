@@ -474,6 +474,30 @@ fn network_routes() -> Vec<Route> {
         ),
         page(
             g.clone(),
+            "/n/{slug}/admin/alumni/exit",
+            NetworkAdmin,
+            get(intake::exit_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/alumni/exit",
+            NetworkAdmin,
+            post(intake::exit),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/admin/alumni/settings",
+            NetworkAdmin,
+            get(intake::settings),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/admin/alumni/settings",
+            NetworkAdmin,
+            post(intake::save_settings),
+        ),
+        page(
+            g.clone(),
             "/n/{slug}/admin/imports",
             NetworkAdmin,
             get(intake::imports),
@@ -528,6 +552,18 @@ fn network_routes() -> Vec<Route> {
         ),
         Route::api(SignedIn, routes!(networks_api::my_networks)),
         Route::api(Member, routes!(networks_api::network)),
+        Route::api(NetworkAdmin, without_body_cap(routes!(intake::upload_api))),
+        Route::api(NetworkAdmin, routes!(intake::import_api)),
+        Route::api(NetworkAdmin, routes!(intake::remap_api)),
+        Route::api(NetworkAdmin, routes!(intake::run_api)),
+        Route::api(NetworkAdmin, routes!(intake::roster_api)),
+        Route::api(NetworkAdmin, routes!(intake::invite_api)),
+        Route::api(NetworkAdmin, routes!(intake::exit_api)),
+        Route::api(NetworkAdmin, routes!(intake::block_api)),
+        Route::api(
+            NetworkAdmin,
+            routes!(intake::settings_api, intake::save_settings_api),
+        ),
         Route::api(NetworkAdmin, routes!(networks_api::members)),
         Route::api(NetworkAdmin, routes!(networks_api::change_member)),
         Route::api(NetworkAdmin, routes!(networks_api::create_invitation)),
@@ -587,8 +623,21 @@ fn profile_routes() -> Vec<Route> {
 
 /// Paths whose requests may carry an upload (a larger body limit).
 pub const UPLOAD_PATHS: &[&str] = &["/profile/photo"];
-/// Paths that take a leavers' CSV (the import limit).
-pub const IMPORT_PATHS: &[&str] = &["/admin/imports"];
+/// Paths that take a leavers' CSV (the import limit): the page's and the
+/// API's.
+pub const IMPORT_PATHS: &[&str] = &["/imports"];
+
+/// Our own body limit ([`crate::layers`]) gives imports room; axum's
+/// default 2 MB cap for a `Bytes` body would refuse them first.
+fn without_body_cap(
+    (schemas, paths, router): UtoipaMethodRouter<AppState>,
+) -> UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        router.layer(axum::extract::DefaultBodyLimit::disable()),
+    )
+}
 
 /// The router built from [`table`], with the 404 fallback.
 pub fn router() -> Router<AppState> {

@@ -102,6 +102,73 @@ async fn intake_journey(backend: Backend) {
     .await;
     browser.screenshot(&format!("intake-roster-{tag}")).await;
     assert!(text_of(&browser, "table.roster").await.contains("招待済み"));
+    // an exit invitation for someone leaving next week, from the phone-width form
+    click(&browser, "a[href$='admin/alumni/exit']").await;
+    wait_h1(&browser, "退職時の招待").await;
+    let (y, m, d) = enishi_core::time::jst_day(enishi_store::now_ms() + 7 * 86_400_000);
+    fill(&browser, "#exit-family", "山田").await;
+    fill(&browser, "#exit-given", "花子").await;
+    fill(&browser, "#exit-email", "hanako.yamada@gmail.com").await;
+    // a date input takes the date as the browser's locale shows it; set its value
+    c.execute(
+        "document.getElementById('exit-left').value = arguments[0];",
+        vec![serde_json::json!(format!("{y:04}-{m:02}-{d:02}"))],
+    )
+    .await
+    .unwrap();
+    fill(&browser, "#exit-dept", "営業本部").await;
+    assert_accessible(&browser, "exit invitation form").await;
+    click(&browser, "#exit-form button[type='submit']").await;
+    wait_text(
+        &browser,
+        "//ul[@id='scheduled']/li[contains(., '山田 花子')]",
+    )
+    .await;
+    assert!(text_of(&browser, "p.flash").await.contains("朝10時"));
+    browser.screenshot(&format!("intake-exit-{tag}")).await;
+    // the roster's settings
+    c.goto(&app.url("/n/sample-shoji/admin/alumni/settings"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "名簿と招待の設定").await;
+    fill(&browser, "#retention", "0").await;
+    click(&browser, "#intake-settings button[type='submit']").await;
+    wait_text(&browser, "//p[@class='field-error']").await;
+    fill(&browser, "#retention", "730").await;
+    click(&browser, "#intake-settings button[type='submit']").await;
+    wait_text(&browser, "//p[@class='flash']").await;
+    assert_accessible(&browser, "intake settings").await;
+    browser.screenshot(&format!("intake-settings-{tag}")).await;
+    // someone whose leave date has passed: the warm invitation goes out now
+    c.goto(&app.url("/n/sample-shoji/admin/alumni/exit"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "退職時の招待").await;
+    let (y, m, d) = enishi_core::time::jst_day(enishi_store::now_ms() - 86_400_000);
+    fill(&browser, "#exit-family", "川口").await;
+    fill(&browser, "#exit-email", "kawaguchi@gmail.com").await;
+    c.execute(
+        "document.getElementById('exit-left').value = arguments[0];",
+        vec![serde_json::json!(format!("{y:04}-{m:02}-{d:02}"))],
+    )
+    .await
+    .unwrap();
+    click(&browser, "#exit-form button[type='submit']").await;
+    wait_text(
+        &browser,
+        "//p[@class='flash' and contains(., 'すぐに送りました')]",
+    )
+    .await;
+    let farewell = app.mail.wait_for("kawaguchi@gmail.com").await;
+    c.goto(&app.url(&farewell.link("/invite?token=")[app.url("").len()..]))
+        .await
+        .unwrap();
+    wait_text(&browser, "//div[@id='farewell']").await;
+    browser.screenshot(&format!("intake-farewell-{tag}")).await;
+    c.goto(&app.url("/n/sample-shoji/admin/alumni"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "アルムナイ名簿").await;
     // the same pages in English
     click(&browser, "button[value='en']").await;
     wait_h1(&browser, "Alumni roster").await;
@@ -142,15 +209,22 @@ async fn intake_journey(backend: Backend) {
         "form[action='/n/sample-shoji/invite'] button[type='submit']",
     )
     .await;
-    wait_h1(&browser, "sample-shoji").await;
-    assert!(
-        c.current_url()
+    // the invitation page has the same <h1>: wait for the address instead
+    let mut home = false;
+    for _ in 0..300 {
+        if c.current_url()
             .await
             .unwrap()
             .path()
-            .ends_with("/n/sample-shoji"),
-        "joined: on the network's home page"
-    );
+            .ends_with("/n/sample-shoji")
+        {
+            home = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(home, "joined: on the network's home page");
+    wait_h1(&browser, "sample-shoji").await;
     // a member now, found by colleagues with their corrected era
     c.goto(&app.url("/n/sample-shoji/directory?q=すずき%20たろう"))
         .await

@@ -12,15 +12,16 @@ use enishi_testkit::{Backend, TestApp, Visitor, dual_test};
 
 use crate::{fresh_account, join};
 
-const FIXTURE: &[u8] = include_bytes!("../../../core/tests/fixtures/intake/leavers-cp932.csv");
+pub(crate) const FIXTURE: &[u8] =
+    include_bytes!("../../../core/tests/fixtures/intake/leavers-cp932.csv");
 const DOMAIN: &str = "sample-shoji.co.jp";
 
 /// The path of a link from an e-mail.
-fn local(link: &str) -> String {
+pub(crate) fn local(link: &str) -> String {
     link[link.find("/n/").unwrap()..].to_string()
 }
 
-async fn company(app: &TestApp, slug: &str) -> Network {
+pub(crate) async fn company(app: &TestApp, slug: &str) -> Network {
     let ja = enishi_web::i18n::Tr::new(enishi_core::Lang::Ja);
     store_networks::create(
         &app.db,
@@ -43,7 +44,7 @@ async fn company(app: &TestApp, slug: &str) -> Network {
     .unwrap()
 }
 
-async fn hr(app: &TestApp, network: &Network) -> Visitor {
+pub(crate) async fn hr(app: &TestApp, network: &Network) -> Visitor {
     let account = fresh_account(app, false).await;
     join(app, network, account.id, "admin", "hr").await;
     let visitor = app.visitor_signed_in_as(account.id).await;
@@ -51,7 +52,12 @@ async fn hr(app: &TestApp, network: &Network) -> Visitor {
     visitor
 }
 
-async fn upload(visitor: &Visitor, slug: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(
+    visitor: &Visitor,
+    slug: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
         .text("csrf", visitor.csrf_token().unwrap())
         .part(
@@ -68,13 +74,13 @@ async fn upload(visitor: &Visitor, slug: &str, name: &str, bytes: Vec<u8>) -> re
 }
 
 /// Uploads and returns the import page's path.
-async fn uploaded(visitor: &Visitor, slug: &str, bytes: Vec<u8>) -> String {
+pub(crate) async fn uploaded(visitor: &Visitor, slug: &str, bytes: Vec<u8>) -> String {
     let res = upload(visitor, slug, "leavers.csv", bytes).await;
     assert_eq!(res.status(), 303);
     res.headers()["location"].to_str().unwrap().to_string()
 }
 
-fn count(page: &str, what: &str) -> i64 {
+pub(crate) fn count(page: &str, what: &str) -> i64 {
     let marker = format!("data-count=\"{what}\">");
     let at = page
         .find(&marker)
@@ -90,7 +96,7 @@ fn count(page: &str, what: &str) -> i64 {
 
 /// Confirms the suggested mapping (as the page shows it) and waits for the
 /// job to finish; returns the finished page.
-async fn run(visitor: &Visitor, path: &str) -> String {
+pub(crate) async fn run(visitor: &Visitor, path: &str) -> String {
     let (_, page) = visitor.get_text(path).await;
     let mut fields = vec![];
     for i in 0..10 {

@@ -9,6 +9,7 @@ mod browser_intake;
 mod errors;
 mod i18n;
 mod intake;
+mod invitations;
 mod matrix;
 mod networks;
 mod profiles;

@@ -239,6 +239,18 @@ fn json_body(path: &str) -> serde_json::Value {
         serde_json::json!({"consent": true, "kind": "alumni"})
     } else if path.ends_with("/consent") {
         serde_json::json!({"accept": true})
+    } else if path.ends_with("/mapping") {
+        serde_json::json!({"mapping": {"氏名": "name", "メールアドレス": "email"}})
+    } else if path.ends_with("/alumni/settings") {
+        serde_json::json!({"invite_lang": "en", "reminders": false, "retention_days": 400})
+    } else if path.ends_with("/alumni/invitations") {
+        serde_json::json!({"ids": [1, 2, 3]})
+    } else if path.ends_with("/exit-invitations") {
+        let (y, m, d) = enishi_core::time::jst_day(now_ms() + 7 * 86_400_000);
+        let left = format!("{y:04}-{m:02}-{d:02}");
+        serde_json::json!({"family": "行列", "email": format!("x{n}@example.org"), "left": left})
+    } else if path.ends_with("/do-not-contact") {
+        serde_json::json!({"email": format!("d{n}@example.org")})
     } else if path.ends_with("/settings") {
         serde_json::json!({"name_ja": "行列", "accent_color": "#22406b", "join_policy": "request"})
     } else if path.ends_with("/documents") {

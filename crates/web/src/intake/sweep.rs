@@ -1,0 +1,85 @@
+//! What goes out by itself: exit invitations on the leave date, and at
+//! most [`store::MAX_REMINDERS`] reminders of unanswered invitations (never
+//! to people who joined, declined, whose address was rejected or who are
+//! on the do-not-contact list; not in networks that turned reminders off).
+//! The job worker calls [`sweep`] when idle ([`register`]); each item is
+//! claimed by one conditional write before its e-mail is written, so two
+//! app nodes never send the same one.
+
+use super::*;
+use enishi_store::networks::{self as networks_store, NetworkId};
+
+/// Most items of each kind one sweep handles (the next takes the rest).
+const SWEEP_BATCH: i64 = 500;
+
+/// Sends what is due at `now`; returns how many e-mails were written. One
+/// item's failure is logged and does not stop the others.
+pub async fn sweep(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let mut sent = 0;
+    // reminders first: an invitation this sweep sends is not yet due one
+    for due in store::due_reminders(&state.db, now, SWEEP_BATCH).await? {
+        let net = NetworkId(due.network_id);
+        if !store::take_reminder(&state.db, net, due.id, due.reminders).await? {
+            continue;
+        }
+        match send_due(state, net, due, Letter::Reminder).await {
+            Ok(true) => sent += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(record = due.id, error = %e, "reminder not sent"),
+        }
+    }
+    for due in store::due_scheduled(&state.db, now, SWEEP_BATCH).await? {
+        let net = NetworkId(due.network_id);
+        if !store::take_scheduled(&state.db, net, due.id, now).await? {
+            continue;
+        }
+        match send_due(state, net, due, Letter::Invitation).await {
+            Ok(true) => sent += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(record = due.id, error = %e, "exit invitation not sent"),
+        }
+    }
+    Ok(sent)
+}
+
+async fn send_due(
+    state: &AppState,
+    net: NetworkId,
+    due: store::Due,
+    letter: Letter,
+) -> Result<bool, AppError> {
+    let Some(network) = networks_store::by_id(&state.db, net).await? else {
+        return Ok(false);
+    };
+    let Some(r) = store::record(&state.db, net, due.id).await? else {
+        return Ok(false);
+    };
+    // blocked, joined or declined since it was found: nothing goes out
+    if !r.invitable() {
+        return Ok(false);
+    }
+    send_invitation(state, &network, &r, due.actor, letter).await?;
+    let action = match letter {
+        Letter::Invitation => "intake.exit_invitation_sent",
+        Letter::Reminder => "intake.reminder_sent",
+    };
+    state
+        .record_event(
+            Some(network.id),
+            None,
+            action,
+            Some(&format!("record:{}", r.id)),
+            "",
+        )
+        .await;
+    Ok(true)
+}
+
+/// Adds the invitation sweep to `worker`.
+pub fn register(worker: enishi_jobs::Worker, state: &AppState) -> enishi_jobs::Worker {
+    let state = state.clone();
+    worker.every("invitations", move |now| {
+        let state = state.clone();
+        Box::pin(async move { sweep(&state, now).await.map_err(|e| e.to_string()) })
+    })
+}
