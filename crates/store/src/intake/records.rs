@@ -440,6 +440,32 @@ pub async fn schedule(
     Ok(changed == 1)
 }
 
+/// Queues records `ids` to be invited by the sweep, on `by`'s behalf (a
+/// large selection is sent a batch at a time, not in the request).
+/// Records that joined or declined meanwhile are left alone. Returns how
+/// many were queued.
+pub async fn queue_invitations(db: &Db, net: NetworkId, ids: &[i64], by: i64) -> Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let now = now_ms();
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "UPDATE alumni_records SET state = 'scheduled', send_at = $2, scheduled_by = $3, updated_at = $2 \
+         WHERE network_id = $1 AND state NOT IN ('joined', 'declined') AND id IN ({})",
+        list.join(", ")
+    );
+    Ok(db_run!(db, |pool| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(now)
+            .bind(by)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
+}
+
 /// Something due, found across networks: `(network, record id, who
 /// scheduled it or sent the invitation, reminders so far)`.
 #[derive(Clone, Copy, Debug, FromRow, PartialEq, Eq)]

@@ -476,10 +476,15 @@ pub struct InviteRecordsBody {
 /// How many invitations went out.
 #[derive(Serialize, ToSchema)]
 pub struct InvitedBody {
+    /// Sent now.
     pub sent: usize,
+    /// Queued: they go out over the next minutes (the roster shows them as
+    /// `scheduled` until then).
+    pub queued: usize,
 }
 
-/// Invite records (at most 5,000 a call): people who joined, declined, are
+/// Invite records (at most 5,000 a call; the first 100 are sent at once,
+/// the rest within minutes): people who joined, declined, are
 /// on the do-not-contact list or have no address are left out; a second
 /// invitation makes the first link stop working.
 #[utoipa::path(post, path = "/api/v1/n/{slug}/alumni/invitations", tag = "intake",
@@ -515,8 +520,11 @@ pub async fn invite_api(
             ..RecordFilter::default()
         }
     };
-    let sent = invite_selection(&state, &scope, &viewer, &filter).await?;
-    Ok(Json(InvitedBody { sent }))
+    let invited = invite_selection(&state, &scope, &viewer, &filter).await?;
+    Ok(Json(InvitedBody {
+        sent: invited.sent,
+        queued: invited.queued,
+    }))
 }
 
 /// A scheduled (or, past the leave date, sent) exit invitation.

@@ -12,6 +12,9 @@ pub struct RosterQuery {
     pub department: Option<String>,
     pub after: Option<i64>,
     pub done: Option<String>,
+    /// With `done=queued`: how many were sent and queued.
+    pub sent: Option<u32>,
+    pub queued: Option<u32>,
 }
 
 impl RosterQuery {
@@ -144,6 +147,13 @@ async fn roster_page(
         Some("invited") => Some(ctx.t("intake.notice_invited").to_string()),
         Some("blocked") => Some(ctx.t("intake.notice_blocked").to_string()),
         Some("none") => Some(ctx.t("intake.notice_none_invitable").to_string()),
+        Some("queued") => Some(ctx.tf(
+            "intake.notice_queued",
+            &[
+                ("sent", &q.sent.unwrap_or_default().to_string()),
+                ("queued", &q.queued.unwrap_or_default().to_string()),
+            ],
+        )),
         _ => None,
     };
     Ok(RosterPage {
@@ -223,42 +233,65 @@ pub async fn invite(
             ..RecordFilter::default()
         };
     }
-    let sent = invite_selection(&state, &scope, &viewer, &filter).await?;
-    let done = if sent == 0 { "none" } else { "invited" };
+    let invited = invite_selection(&state, &scope, &viewer, &filter).await?;
+    let done = match invited {
+        Invited { sent: 0, .. } => "none".to_string(),
+        Invited { queued: 0, .. } => "invited".to_string(),
+        Invited { sent, queued } => format!("queued&sent={sent}&queued={queued}"),
+    };
     Ok(Redirect::to(&format!("/n/{}/admin/alumni?done={done}", scope.slug())).into_response())
 }
 
+/// Invitations one request sends itself; the rest of a selection is queued
+/// for the sweep, so a large "invite all" never outlasts the request.
+pub const SEND_NOW: usize = 100;
+
+/// What an invitation by selection did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Invited {
+    pub sent: usize,
+    /// Queued for the sweep (sent within minutes).
+    pub queued: usize,
+}
+
 /// Invites the records `filter` selects (at most [`INVITE_BATCH`]) that may
-/// be invited, on the admin's behalf; audited. Returns how many were sent.
+/// be invited, on the admin's behalf: the first [`SEND_NOW`] at once, the
+/// rest through the sweep; audited.
 pub async fn invite_selection(
     state: &AppState,
     scope: &NetworkScope,
     viewer: &Viewer,
     filter: &RecordFilter,
-) -> Result<usize, AppError> {
+) -> Result<Invited, AppError> {
     let rows = store::records(&state.db, scope.id(), filter, 0, INVITE_BATCH).await?;
-    let mut sent = 0;
-    for r in rows.iter().filter(|r| r.invitable()) {
-        send_invitation(
-            state,
-            &scope.network,
-            r,
-            Some(scope.membership.account_id),
-            Letter::Invitation,
-        )
-        .await?;
-        sent += 1;
+    let by = scope.membership.account_id;
+    let invitable: Vec<&Record> = rows.iter().filter(|r| r.invitable()).collect();
+    let (now, later) = invitable.split_at(invitable.len().min(SEND_NOW));
+    for r in now {
+        send_invitation(state, &scope.network, r, Some(by), Letter::Invitation).await?;
     }
+    let later: Vec<i64> = later.iter().map(|r| r.id).collect();
+    let queued = store::queue_invitations(&state.db, scope.id(), &later, by).await? as usize;
+    if queued > 0 {
+        state.wake_jobs();
+    }
+    let invited = Invited {
+        sent: now.len(),
+        queued,
+    };
     record(
         state,
         &scope.network,
-        Some(scope.membership.account_id),
+        Some(by),
         "intake.invited",
-        Some(&format!("{sent} records")),
+        Some(&format!(
+            "{} records sent, {} queued",
+            invited.sent, invited.queued
+        )),
         &viewer.ip_text(),
     )
     .await;
-    Ok(sent)
+    Ok(invited)
 }
 
 /// Which e-mail an invitation goes out as.

@@ -1,4 +1,5 @@
-//! What goes out by itself: exit invitations on the leave date, and at
+//! What goes out by itself: exit invitations on the leave date, the rest
+//! of a large selection an admin invited, and at
 //! most [`store::MAX_REMINDERS`] reminders of unanswered invitations (never
 //! to people who joined, declined, whose address was rejected or who are
 //! on the do-not-contact list; not in networks that turned reminders off).
@@ -9,8 +10,11 @@
 use super::*;
 use enishi_store::networks::{self as networks_store, NetworkId};
 
-/// Most items of each kind one sweep handles (the next takes the rest).
+/// Items of each kind one query of a sweep takes.
 const SWEEP_BATCH: i64 = 500;
+/// Batches of scheduled invitations one sweep sends at most (the next
+/// sweep takes the rest).
+const MAX_BATCHES: usize = 20;
 
 /// Sends what is due at `now`; returns how many e-mails were written. One
 /// item's failure is logged and does not stop the others.
@@ -28,15 +32,24 @@ pub async fn sweep(state: &AppState, now: i64) -> Result<usize, AppError> {
             Err(e) => tracing::warn!(record = due.id, error = %e, "reminder not sent"),
         }
     }
-    for due in store::due_scheduled(&state.db, now, SWEEP_BATCH).await? {
-        let net = NetworkId(due.network_id);
-        if !store::take_scheduled(&state.db, net, due.id, now).await? {
-            continue;
+    // scheduled ones (exit invitations, the rest of a large selection), a
+    // batch at a time until none is due
+    for _ in 0..MAX_BATCHES {
+        let batch = store::due_scheduled(&state.db, now, SWEEP_BATCH).await?;
+        let full = batch.len() as i64 == SWEEP_BATCH;
+        for due in batch {
+            let net = NetworkId(due.network_id);
+            if !store::take_scheduled(&state.db, net, due.id, now).await? {
+                continue;
+            }
+            match send_due(state, net, due, Letter::Invitation).await {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(record = due.id, error = %e, "invitation not sent"),
+            }
         }
-        match send_due(state, net, due, Letter::Invitation).await {
-            Ok(true) => sent += 1,
-            Ok(false) => {}
-            Err(e) => tracing::warn!(record = due.id, error = %e, "exit invitation not sent"),
+        if !full {
+            break;
         }
     }
     Ok(sent)
@@ -59,9 +72,11 @@ async fn send_due(
         return Ok(false);
     }
     send_invitation(state, &network, &r, due.actor, letter).await?;
-    let action = match letter {
-        Letter::Invitation => "intake.exit_invitation_sent",
-        Letter::Reminder => "intake.reminder_sent",
+    // a queued part of a selection was audited when the admin chose it
+    let action = match (letter, r.origin.as_str()) {
+        (Letter::Reminder, _) => "intake.reminder_sent",
+        (Letter::Invitation, "exit") => "intake.exit_invitation_sent",
+        (Letter::Invitation, _) => return Ok(true),
     };
     state
         .record_event(

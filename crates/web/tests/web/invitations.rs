@@ -774,7 +774,48 @@ async fn the_intake_works_through_the_api(backend: Backend) {
     assert_eq!(status, 404);
 }
 
+/// "Invite all" on a large roster: the first hundred go out in the
+/// request, the rest are queued and sent by the worker's own sweep.
+async fn a_large_selection_is_sent_partly_by_the_worker(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let network = company(&app, "many").await;
+    let net = network.scope();
+    let admin = hr(&app, &network).await;
+    let mut csv = String::from("社員番号,氏名,個人メールアドレス,退職日\r\n");
+    for n in 0..105 {
+        csv.push_str(&format!(
+            "{},鈴木 {n}郎,s{n}@example.jp,2015/3/31\r\n",
+            5000 + n
+        ));
+    }
+    let path = uploaded(&admin, "many", csv.into_bytes()).await;
+    run(&admin, &path).await;
+    let res = admin
+        .post_form(
+            "/n/many/admin/alumni/invite",
+            &[("all", "1"), ("state", "pending")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.contains("done=queued&sent=100&queued=5"),
+        "{location}"
+    );
+    let (_, page) = admin.get_text(&location).await;
+    assert!(page.contains("100件を送信しました。残りの5件"), "{page}");
+    // the worker sends the rest by itself
+    for n in 0..105 {
+        app.mail.wait_for(&format!("s{n}@example.jp")).await;
+    }
+    let counts = store::state_counts(&app.db, net).await.unwrap();
+    assert_eq!(counts.get("sent"), Some(&105), "{counts:?}");
+    settle().await;
+    assert!((0..105).all(|n| app.mail.to(&format!("s{n}@example.jp")).len() == 1));
+}
+
 dual_test!(
+    a_large_selection_is_sent_partly_by_the_worker,
     reminders_go_out_at_most_twice_and_only_to_who_may_get_them,
     exit_invitations_go_out_on_the_leave_date,
     the_intake_works_through_the_api
