@@ -93,7 +93,7 @@ const PLACES: &[&str] = &[
 ];
 
 /// The `n`th generated alumnus: a consistent (kanji, kana, romaji) name
-/// from the project's name table, one or two stints between 1990 and 2026,
+/// from the project's name table, one or two stints between 1970 and 2026,
 /// departments, skills, now-work and open-to flags. The same `n` always
 /// gives the same person.
 pub fn generated_person(n: u64) -> enishi_store::profiles::NewPerson {
@@ -102,7 +102,7 @@ pub fn generated_person(n: u64) -> enishi_store::profiles::NewPerson {
     let name = person(n);
     let r = mix(n ^ 0x5EED);
     let pick = |shift: u32, len: usize| ((r >> shift) % len as u64) as usize;
-    let joined_year = 1990 + (r % 33) as i64;
+    let joined_year = 1970 + (r % 50) as i64;
     let stay = 1 + ((r >> 8) % 12) as i64;
     let left_year = (joined_year + stay).min(2026);
     let dept = DEPARTMENTS[pick(16, DEPARTMENTS.len())];
@@ -297,6 +297,37 @@ async fn load_profiles(db: &Db) -> Result<(), StoreError> {
         profiles::insert_people(db, net, chunk).await?;
     }
     Ok(())
+}
+
+/// Generated people per transaction when adding many.
+const BATCH: usize = 1_000;
+
+/// Adds `count` generated alumni to network `slug` in batched
+/// transactions (numbered after the people already there, so every run
+/// adds new people), calling `progress` with the running total after each
+/// batch. `Ok(None)` when there is no such network.
+pub async fn add_alumni(
+    db: &Db,
+    slug: &str,
+    count: u64,
+    progress: impl Fn(u64),
+) -> Result<Option<u64>, StoreError> {
+    use enishi_store::{networks, profiles};
+    let Some(network) = networks::by_slug(db, slug).await? else {
+        return Ok(None);
+    };
+    let first = DEMO_ALUMNI + profiles::count(db, network.scope()).await?;
+    let mut done = 0;
+    while done < count {
+        let n = (count - done).min(BATCH as u64);
+        let people: Vec<_> = (first + done..first + done + n)
+            .map(generated_person)
+            .collect();
+        profiles::insert_people(db, network.scope(), &people).await?;
+        done += n;
+        progress(done);
+    }
+    Ok(Some(done))
 }
 
 /// The demo network's slug.

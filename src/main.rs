@@ -45,13 +45,30 @@ enum Command {
     /// Bring the database schema up to date, then exit.
     Migrate(DbArgs),
     /// Load the demo data (once; running it again changes nothing), then exit.
-    Demo(DbArgs),
+    /// With --alumni N: also add N generated alumni (for trying Enishi, or
+    /// benchmarking, at a real company's size).
+    Demo(DemoArgs),
     /// Platform operator tools.
     #[command(subcommand)]
     Operator(OperatorCommand),
     /// Import a leavers' CSV (Shift_JIS or UTF-8) into a network as pending
     /// alumni records, then exit. Invalid rows are listed and skipped.
     Import(ImportArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// Add this many generated alumni (realistic names, eras 1970–2026,
+    /// departments, skills), 1,000 per transaction.
+    #[arg(long)]
+    alumni: Option<u64>,
+
+    /// The network that gets them (it must exist); default: the demo network.
+    #[arg(long, default_value = demo::NETWORK_SLUG)]
+    network: String,
 }
 
 #[derive(Args)]
@@ -155,6 +172,16 @@ struct ServeArgs {
     /// Sender of outgoing mail. Default: Enishi <no-reply@HOST of --base-url>.
     #[arg(long, env = "ENISHI_MAIL_FROM")]
     mail_from: Option<String>,
+
+    /// Directory searches and profile views one account may make per
+    /// minute (anti-scraping).
+    #[arg(long, env = "ENISHI_VIEWS_PER_MINUTE", default_value_t = enishi_web::profiles::VIEWS_PER_MINUTE)]
+    views_per_minute: i64,
+
+    /// Serve GET /__bench/hello (plain text, through every layer), the
+    /// baseline the benchmark compares pages with. Never in production.
+    #[arg(long, hide = true)]
+    bench_baseline: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -230,10 +257,33 @@ async fn run(command: Command) -> Result<(), Fatal> {
             Ok(())
         }
         Command::Demo(args) => {
-            let db = open(&args).await?;
+            let db = open(&args.db).await?;
             let loaded = demo::load(&db).await?;
-            db.close().await;
             say(&demo::summary(&loaded));
+            if let Some(count) = args.alumni {
+                let started = std::time::Instant::now();
+                let step = (count / 10).max(1_000);
+                let added = demo::add_alumni(&db, &args.network, count, |done| {
+                    if done % step < 1_000 || done == count {
+                        say(&format!("  {done} / {count} alumni added"));
+                    }
+                })
+                .await?;
+                let Some(added) = added else {
+                    db.close().await;
+                    return Err(Fatal(format!(
+                        "there is no network {:?}; create it on the operator pages first, or leave out --network",
+                        args.network
+                    )));
+                };
+                let secs = started.elapsed().as_secs_f64();
+                say(&format!(
+                    "Added {added} generated alumni to {} in {secs:.1} s ({:.0} per second).",
+                    args.network,
+                    added as f64 / secs.max(0.001)
+                ));
+            }
+            db.close().await;
             Ok(())
         }
         Command::Import(args) => {
@@ -361,6 +411,8 @@ async fn serve(args: ServeArgs) -> Result<(), Fatal> {
     );
     let mut config = WebConfig::new(base.clone());
     config.trusted_proxies = args.trusted_proxies.clone();
+    config.views_per_minute = args.views_per_minute.max(1);
+    config.bench_baseline = args.bench_baseline;
     let state = AppState::with_waker(db.clone(), config, Some(worker.waker()));
     let worker = enishi_web::intake::register(worker, &state).spawn();
     tracing::info!(address = %bound, base_url = %base, "Enishi {} is serving", env!("CARGO_PKG_VERSION"));

@@ -767,6 +767,17 @@ pub struct NewPerson {
     pub joined_at: i64,
 }
 
+/// How many profiles the network has (members' and pending records').
+pub async fn count(db: &Db, net: NetworkId) -> Result<u64> {
+    let n: i64 = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM profiles WHERE network_id = $1")
+            .bind(net.0)
+            .fetch_one(pool)
+            .await
+    })?;
+    Ok(n as u64)
+}
+
 /// Adds `people` as active members of the network in one transaction:
 /// account (no address: they cannot sign in), membership, profile, HR's
 /// stints and the search index. Returns the profile ids.

@@ -68,6 +68,9 @@ pub struct WebConfig {
     /// Largest leavers' CSV an admin may upload, in bytes
     /// (default 50 MB).
     pub import_limit: usize,
+    /// Serve `GET /__bench/hello` through every layer: the benchmark's
+    /// baseline (`enishi serve --bench-baseline`, never in production).
+    pub bench_baseline: bool,
 }
 
 impl WebConfig {
@@ -80,6 +83,7 @@ impl WebConfig {
             trusted_proxies: Vec::new(),
             views_per_minute: profiles::VIEWS_PER_MINUTE,
             import_limit: 50 * 1024 * 1024,
+            bench_baseline: false,
         }
     }
 
@@ -170,7 +174,13 @@ impl AppState {
 /// The whole application: the route table plus the layers every request
 /// passes through.
 pub fn app(state: AppState) -> Router {
-    let router = routes::router();
+    let mut router = routes::router();
+    if state.config.bench_baseline {
+        router = router.route(
+            "/__bench/hello",
+            axum::routing::get(|| async { "hello, world" }),
+        );
+    }
     layers::wrap(router, &state).with_state(state)
 }
 
