@@ -226,7 +226,7 @@ fn classes() -> Vec<Class> {
     ]
 }
 
-/// One directory page as the page handler does it: the search, then the count.
+/// One directory page as the page handler does it: the page and the count.
 async fn page(
     db: &Db,
     net: enishi_store::networks::NetworkId,
@@ -243,10 +243,7 @@ async fn page(
         limit: 24,
         era_of: None,
     };
-    let page = directory::search(db, net, &search)
-        .await
-        .map_err(|e| e.to_string())?;
-    directory::count(db, net, &search)
+    let (page, _) = directory::search_counted(db, net, &search)
         .await
         .map_err(|e| e.to_string())?;
     Ok(page.next)
@@ -275,7 +272,7 @@ async fn search(url: &str, slug: &str, rounds: u64) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "directory search, {profiles} profiles, {:?} backend, {rounds} queries per class (search + count, as a member)",
+        "directory search, {profiles} profiles, {:?} backend, {rounds} queries per class (page + count, as a member)",
         db.backend()
     );
     println!(

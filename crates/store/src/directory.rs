@@ -369,19 +369,46 @@ fn hit(stored: &Stored, seen: Profile, score: u32) -> Hit {
     Hit { stored, score }
 }
 
+/// One page of the directory and how many match, as the directory page
+/// shows them. Ranked by relevance, both come from the one set of
+/// candidates the ranking reads (no second pass to count).
+pub async fn search_counted(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, Count)> {
+    if s.sort != Sort::Relevance {
+        let page = search(db, net, s).await?;
+        return Ok((page, count(db, net, s).await?));
+    }
+    let (page, passed, fetched) = ranked_page(db, net, s).await?;
+    let count = Count {
+        n: passed.min(COUNT_LIMIT),
+        more: passed > COUNT_LIMIT || fetched == RELEVANCE_CANDIDATES,
+    };
+    Ok((page, count))
+}
+
 /// One page of the directory.
 pub async fn search(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
+    if s.sort == Sort::Relevance {
+        return Ok(ranked_page(db, net, s).await?.0);
+    }
+    scanned_page(db, net, s).await
+}
+
+/// A page ranked by relevance among the first [`RELEVANCE_CANDIDATES`]
+/// candidates, with how many of them passed and how many were read.
+async fn ranked_page(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, usize, usize)> {
     let after = s.after.as_deref().and_then(Key::decode);
     let limit = s.limit.clamp(1, 100);
-    if s.sort == Sort::Relevance {
-        let mut ranked: Vec<(Key, Hit)> = candidates(db, net, s, None, RELEVANCE_CANDIDATES)
-            .await?
+    {
+        let rows = candidates(db, net, s, None, RELEVANCE_CANDIDATES).await?;
+        let fetched = rows.len();
+        let mut ranked: Vec<(Key, Hit)> = rows
             .iter()
             .filter_map(|stored| {
                 let (seen, score) = check(s, stored)?;
                 Some((key_of(s, stored, score), hit(stored, seen, score)))
             })
             .collect();
+        let passed = ranked.len();
         ranked.sort_by(|(a, _), (b, _)| {
             b.score
                 .cmp(&a.score)
@@ -401,11 +428,19 @@ pub async fn search(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
         };
         let rest = &ranked[start..];
         let next = (rest.len() > limit).then(|| rest[limit - 1].0.encode());
-        return Ok(Page {
+        let page = Page {
             hits: rest.iter().take(limit).map(|(_, h)| h.clone()).collect(),
             next,
-        });
+        };
+        Ok((page, passed, fetched))
     }
+}
+
+/// A page in a stored order (kana, recent, leave year), scanning in
+/// batches from the cursor.
+async fn scanned_page(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
+    let after = s.after.as_deref().and_then(Key::decode);
+    let limit = s.limit.clamp(1, 100);
     let batch = (limit * 2).max(50);
     let mut cursor = after;
     let mut hits: Vec<(Key, Hit)> = Vec::new();

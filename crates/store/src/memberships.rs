@@ -290,7 +290,8 @@ pub struct MemberFilter {
     pub status: Option<String>,
 }
 
-/// The members list (pending requests first, then by name).
+/// Every member matching the filter (pending requests first, then by
+/// name): for small networks and tests; pages use [`page`].
 pub async fn list(db: &Db, net: NetworkId, filter: &MemberFilter) -> Result<Vec<MemberRow>> {
     Ok(db_run!(db, |pool| {
         sqlx::query_as(
@@ -306,6 +307,89 @@ pub async fn list(db: &Db, net: NetworkId, filter: &MemberFilter) -> Result<Vec<
         .bind(filter.kind.as_deref())
         .bind(filter.status.as_deref())
         .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// Pending requests shown first on the members list, at most.
+pub const PENDING_SHOWN: i64 = 200;
+
+/// One page of the members list: on the first page the pending requests
+/// (up to [`PENDING_SHOWN`]), then everyone else newest first, `limit` at a
+/// time after membership `before`; and the cursor of the next page. Each
+/// query walks the primary key, so a page costs the same at 100 members
+/// and at a million.
+pub async fn page(
+    db: &Db,
+    net: NetworkId,
+    filter: &MemberFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<MemberRow>, Option<i64>)> {
+    async fn rows(
+        db: &Db,
+        net: NetworkId,
+        filter: &MemberFilter,
+        status: &str,
+        pending: bool,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<MemberRow>> {
+        Ok(db_run!(db, |pool| {
+            sqlx::query_as(
+                "SELECT m.id, m.account_id, a.display_name, m.role, m.kind, m.status, m.request_note, \
+                        m.joined_at, m.created_at \
+                 FROM memberships m JOIN accounts a ON a.id = m.account_id \
+                 WHERE m.network_id = $1 AND ($2 IS NULL OR m.role = $2) AND ($3 IS NULL OR m.kind = $3) \
+                   AND ($4 = '' OR m.status = $4) AND (m.status = 'pending') = $5 AND m.id < $6 \
+                 ORDER BY m.id DESC LIMIT $7",
+            )
+            .bind(net.0)
+            .bind(filter.role.as_deref())
+            .bind(filter.kind.as_deref())
+            .bind(status)
+            .bind(pending)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+    let status = filter.status.as_deref().unwrap_or("");
+    let limit = limit.max(1);
+    let mut shown = Vec::new();
+    if status.is_empty() && before.is_none() {
+        shown = rows(db, net, filter, "", true, i64::MAX, PENDING_SHOWN).await?;
+    }
+    // with a status chosen, that status is the list; else everyone not pending
+    let mut rest = rows(
+        db,
+        net,
+        filter,
+        status,
+        status == "pending",
+        before.unwrap_or(i64::MAX),
+        limit + 1,
+    )
+    .await?;
+    let next = (rest.len() as i64 > limit).then(|| rest[limit as usize - 1].id);
+    rest.truncate(limit as usize);
+    shown.extend(rest);
+    Ok((shown, next))
+}
+
+/// How many members the filter matches.
+pub async fn count(db: &Db, net: NetworkId, filter: &MemberFilter) -> Result<i64> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM memberships m WHERE m.network_id = $1 \
+               AND ($2 IS NULL OR m.role = $2) AND ($3 IS NULL OR m.kind = $3) AND ($4 IS NULL OR m.status = $4)",
+        )
+        .bind(net.0)
+        .bind(filter.role.as_deref())
+        .bind(filter.kind.as_deref())
+        .bind(filter.status.as_deref())
+        .fetch_one(pool)
         .await
     })?)
 }

@@ -32,7 +32,12 @@ pub struct MembersQuery {
     pub kind: Option<String>,
     pub status: Option<String>,
     pub done: Option<String>,
+    /// The next page starts after this membership.
+    pub before: Option<i64>,
 }
+
+/// Members per page of the members list.
+pub const MEMBERS_PAGE: i64 = 100;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "networks/admin_members.html")]
@@ -42,6 +47,10 @@ pub struct MembersPage {
     pub slug: String,
     pub name: String,
     pub members: Vec<MemberRow>,
+    /// How many match the filter (all pages).
+    pub total: i64,
+    /// The next page's address.
+    pub next: Option<String>,
     pub counts: Vec<(String, String, i64)>,
     pub filter: MemberFilter,
     pub my_role: Role,
@@ -89,11 +98,28 @@ pub async fn members(
             &["invited", "pending", "active", "suspended", "left"],
         ),
     };
+    let (members, next) =
+        memberships::page(&state.db, scope.id(), &filter, q.before, MEMBERS_PAGE).await?;
+    let next = next.map(|before| {
+        let mut url = format!("/n/{}/admin/members?before={before}", scope.slug());
+        for (k, v) in [
+            ("role", &filter.role),
+            ("kind", &filter.kind),
+            ("status", &filter.status),
+        ] {
+            if let Some(v) = v {
+                url.push_str(&format!("&{k}={v}"));
+            }
+        }
+        url
+    });
     Ok(MembersPage {
         notice: admin_notice(&ctx, q.done.as_deref()),
         slug: scope.slug().to_string(),
         name: name_in(&scope.network, ctx.lang).to_string(),
-        members: memberships::list(&state.db, scope.id(), &filter).await?,
+        total: memberships::count(&state.db, scope.id(), &filter).await?,
+        next,
+        members,
         counts: memberships::counts(&state.db, scope.id()).await?,
         filter,
         my_role: scope.role,

@@ -136,26 +136,34 @@ pub struct MembersParams {
     pub kind: Option<String>,
     /// Filter by status.
     pub status: Option<String>,
+    /// From the previous page's `Link: <…>; rel="next"` header.
+    pub before: Option<i64>,
+    /// 1–500 (default 100).
+    pub limit: Option<i64>,
 }
 
-/// The members (admins only).
+/// The members (admins only): on the first page pending requests, then
+/// everyone else newest first, `limit` at a time; the next page's address
+/// is in the `Link` header (`rel="next"`).
 #[utoipa::path(get, path = "/api/v1/n/{slug}/members", tag = "networks",
     params(("slug" = String, Path, description = "The network's slug"), MembersParams),
-    responses((status = 200, description = "Members", body = [MembershipBody]),
+    responses((status = 200, description = "Members", body = [MembershipBody],
+               headers(("link" = String, description = "`<…>; rel=\"next\"` while more follow"))),
               (status = 404, description = "No such network where you are an admin", body = crate::error::Problem)),
     security(("token" = []), ("session" = [])))]
 pub async fn members(
     State(state): State<AppState>,
     scope: NetworkScope,
     Query(q): Query<MembersParams>,
-) -> Result<Json<Vec<MembershipBody>>, AppError> {
+) -> Result<Response, AppError> {
     let filter = MemberFilter {
         role: q.role,
         kind: q.kind,
         status: q.status,
     };
-    let rows = memberships::list(&state.db, scope.id(), &filter).await?;
-    Ok(Json(
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let (rows, next) = memberships::page(&state.db, scope.id(), &filter, q.before, limit).await?;
+    let body = Json(
         rows.into_iter()
             .map(|r| MembershipBody {
                 id: r.id,
@@ -166,8 +174,32 @@ pub async fn members(
                 status: r.status,
                 joined_at: r.joined_at,
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>(),
+    );
+    let Some(before) = next else {
+        return Ok(body.into_response());
+    };
+    let mut link = format!(
+        "/api/v1/n/{}/members?before={before}&limit={limit}",
+        scope.slug()
+    );
+    for (k, v) in [
+        ("role", &filter.role),
+        ("kind", &filter.kind),
+        ("status", &filter.status),
+    ] {
+        if let Some(v) = v {
+            link.push_str(&format!(
+                "&{k}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    Ok((
+        [(axum::http::header::LINK, format!("<{link}>; rel=\"next\""))],
+        body,
+    )
+        .into_response())
 }
 
 /// A change to a membership: one of `approve`, `decline`, `role` (with

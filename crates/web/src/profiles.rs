@@ -662,9 +662,7 @@ pub async fn run_search(
         limit,
         era_of: me.as_ref().map(|m| (&m.profile, m.id)),
     };
-    let page = directory::search(&state.db, scope.id(), &search).await?;
-    let count = directory::count(&state.db, scope.id(), &search).await?;
-    Ok((page, count))
+    Ok(directory::search_counted(&state.db, scope.id(), &search).await?)
 }
 
 /// A person as a card shows them.

@@ -983,7 +983,103 @@ async fn api_client(app: &TestApp, account_id: i64) -> reqwest::Client {
         .unwrap()
 }
 
+/// A large network's members list comes a page at a time (pending
+/// requests first), on the page and through the API.
+async fn the_members_list_comes_in_pages(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let network = make_network(&app, "big", "request").await;
+    let people: Vec<enishi_store::profiles::NewPerson> = (0..229)
+        .map(|n| enishi_store::profiles::NewPerson {
+            display_name: format!("会員 {n:03}"),
+            kind: "alumni",
+            profile: enishi_core::profile::Profile {
+                family: "会員".into(),
+                given: format!("{n:03}"),
+                ..Default::default()
+            },
+            joined_at: now_ms(),
+        })
+        .collect();
+    enishi_store::profiles::insert_people(&app.db, network.scope(), &people)
+        .await
+        .unwrap();
+    let owner = fresh_account(&app, false).await;
+    join(&app, &network, owner.id, "owner", "hr").await;
+    let asking = fresh_account(&app, false).await;
+    memberships::join(
+        &app.db,
+        network.scope(),
+        &memberships::NewMembership {
+            account_id: asking.id,
+            role: "member",
+            kind: "alumni",
+            status: "pending",
+            note: Some("入れてください"),
+        },
+        &memberships::Consent {
+            purposes_version: 1,
+            guidelines_version: 1,
+            ip: None,
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app.visitor_signed_in_as(owner.id).await;
+    let rows = |page: &str| page.matches("class=\"row member-row\"").count();
+    let (status, first) = admin.get_text("/n/big/admin/members").await;
+    assert_eq!(status, 200);
+    // the request first, then a hundred others; 231 in all
+    assert_eq!(rows(&first), 101);
+    assert!(first.find("入れてください").unwrap() < first.find("会員 228").unwrap());
+    assert!(first.contains("231人"));
+    let next = |page: &str| {
+        page.split("id=\"members-next\"").next().and_then(|head| {
+            head.rsplit("href=\"")
+                .next()
+                .map(|h| h.split('"').next().unwrap().replace("&amp;", "&"))
+        })
+    };
+    assert!(first.contains("id=\"members-next\""));
+    let (_, second) = admin.get_text(&next(&first).unwrap()).await;
+    assert_eq!(rows(&second), 100);
+    assert!(
+        !second.contains("入れてください"),
+        "requests only on the first page"
+    );
+    let (_, third) = admin.get_text(&next(&second).unwrap()).await;
+    assert_eq!(rows(&third), 30);
+    assert!(!third.contains("id=\"members-next\""));
+    let (_, pending) = admin.get_text("/n/big/admin/members?status=pending").await;
+    assert_eq!(rows(&pending), 1);
+    // the API: Link headers until the last page
+    let client = api_client(&app, owner.id).await;
+    let mut url = format!("{}/api/v1/n/big/members?limit=150", app.base);
+    let mut seen = Vec::new();
+    loop {
+        let res = client.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let link = res
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_string());
+        let body: Vec<Value> = res.json().await.unwrap();
+        seen.extend(body.iter().map(|m| m["id"].as_i64().unwrap()));
+        match link {
+            Some(l) => {
+                assert!(l.ends_with("; rel=\"next\""), "{l}");
+                url = format!("{}{}", app.base, &l[1..l.find('>').unwrap()]);
+            }
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (231, 231), "every member once");
+}
+
 dual_test!(
+    the_members_list_comes_in_pages,
     operator_creates_a_network_and_its_owner_joins,
     invitations_link_to_the_existing_account,
     join_by_request_with_approval,
