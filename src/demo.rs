@@ -327,6 +327,7 @@ pub async fn add_alumni(
         done += n;
         progress(done);
     }
+    enishi_store::housekeeping::refresh_statistics(db).await?;
     Ok(Some(done))
 }
 

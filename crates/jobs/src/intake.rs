@@ -42,6 +42,10 @@ pub enum RunError {
     Gone,
 }
 
+/// Rows an import must have for the planner's statistics to be refreshed
+/// after it.
+const STATISTICS_AFTER: i64 = 1_000;
+
 /// The month "today" is for date checks: Japan's, so a leave date written
 /// on the first of a month in Tokyo is not yet "in the future".
 pub fn today() -> enishi_core::profile::YearMonth {
@@ -101,5 +105,9 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     };
     store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
     store::set_status(db, net, id, "done", None).await?;
+    // a large file changes the tables enough for the planner to need new numbers
+    if import.total_rows >= STATISTICS_AFTER {
+        enishi_store::housekeeping::refresh_statistics(db).await?;
+    }
     Ok(())
 }

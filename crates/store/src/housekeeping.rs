@@ -97,3 +97,24 @@ pub async fn run_if_due(db: &Db) -> Result<Option<Tidied>> {
     }
     tidy(db, now).await.map(Some)
 }
+
+/// Refreshes the query planner's statistics after a bulk write (an import,
+/// generated people): PostgreSQL plans a search over a freshly filled table
+/// from empty statistics — 10× slower (see BENCHMARKS.md) — until
+/// autovacuum gets round to it; SQLite's `PRAGMA optimize` analyses what
+/// changed enough to matter.
+pub async fn refresh_statistics(db: &Db) -> Result<()> {
+    let sql = match db.backend() {
+        crate::Backend::Postgres => {
+            "ANALYZE profiles, profile_search, tenures, memberships, accounts, alumni_records"
+        }
+        crate::Backend::Sqlite => "PRAGMA optimize",
+    };
+    db_run!(db, |pool| {
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

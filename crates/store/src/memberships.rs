@@ -326,40 +326,46 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<MemberRow>, Option<i64>)> {
+    /// `status`: exactly that one, or (empty) every status but pending.
     async fn rows(
         db: &Db,
         net: NetworkId,
         filter: &MemberFilter,
         status: &str,
-        pending: bool,
         before: i64,
         limit: i64,
     ) -> Result<Vec<MemberRow>> {
+        // every status but pending, or exactly one (bound as $6)
+        let which = if status.is_empty() {
+            "m.status <> 'pending'"
+        } else {
+            "m.status = $6"
+        };
+        let sql = format!(
+            "SELECT m.id, m.account_id, a.display_name, m.role, m.kind, m.status, m.request_note, \
+                    m.joined_at, m.created_at \
+             FROM memberships m JOIN accounts a ON a.id = m.account_id \
+             WHERE m.network_id = $1 AND ($2 IS NULL OR m.role = $2) AND ($3 IS NULL OR m.kind = $3) \
+               AND {which} AND m.id < $4 \
+             ORDER BY m.id DESC LIMIT $5"
+        );
         Ok(db_run!(db, |pool| {
-            sqlx::query_as(
-                "SELECT m.id, m.account_id, a.display_name, m.role, m.kind, m.status, m.request_note, \
-                        m.joined_at, m.created_at \
-                 FROM memberships m JOIN accounts a ON a.id = m.account_id \
-                 WHERE m.network_id = $1 AND ($2 IS NULL OR m.role = $2) AND ($3 IS NULL OR m.kind = $3) \
-                   AND ($4 = '' OR m.status = $4) AND (m.status = 'pending') = $5 AND m.id < $6 \
-                 ORDER BY m.id DESC LIMIT $7",
-            )
-            .bind(net.0)
-            .bind(filter.role.as_deref())
-            .bind(filter.kind.as_deref())
-            .bind(status)
-            .bind(pending)
-            .bind(before)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(net.0)
+                .bind(filter.role.as_deref())
+                .bind(filter.kind.as_deref())
+                .bind(before)
+                .bind(limit);
+            if status.is_empty() { q } else { q.bind(status) }
+                .fetch_all(pool)
+                .await
         })?)
     }
     let status = filter.status.as_deref().unwrap_or("");
     let limit = limit.max(1);
     let mut shown = Vec::new();
     if status.is_empty() && before.is_none() {
-        shown = rows(db, net, filter, "", true, i64::MAX, PENDING_SHOWN).await?;
+        shown = rows(db, net, filter, "pending", i64::MAX, PENDING_SHOWN).await?;
     }
     // with a status chosen, that status is the list; else everyone not pending
     let mut rest = rows(
@@ -367,7 +373,6 @@ pub async fn page(
         net,
         filter,
         status,
-        status == "pending",
         before.unwrap_or(i64::MAX),
         limit + 1,
     )

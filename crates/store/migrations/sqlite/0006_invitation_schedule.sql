@@ -15,3 +15,7 @@ ALTER TABLE alumni_records ADD COLUMN scheduled_by BIGINT;
 -- The sweeps look across networks for what is due.
 CREATE INDEX alumni_records_due ON alumni_records (state, send_at);
 CREATE INDEX alumni_records_sent ON alumni_records (state, sent_at);
+
+-- The members list takes pending requests and each status a page at a
+-- time, newest first.
+CREATE INDEX memberships_status ON memberships (network_id, status, id);
