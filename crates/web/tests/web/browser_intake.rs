@@ -183,6 +183,26 @@ async fn intake_journey(backend: Backend) {
     wait_h1(&browser, "Check the import").await;
     assert!(text_of(&browser, "#import-counts").await.contains("New"));
     browser.screenshot(&format!("intake-done-en-{tag}")).await;
+    // the exit invitation and the settings in English
+    c.goto(&app.url("/n/sample-shoji/admin/alumni/exit"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "Exit invitations").await;
+    assert!(text_of(&browser, "#scheduled").await.contains("Goes out"));
+    assert_accessible(&browser, "exit invitations in English").await;
+    browser.screenshot(&format!("intake-exit-en-{tag}")).await;
+    c.goto(&app.url("/n/sample-shoji/admin/alumni/settings"))
+        .await
+        .unwrap();
+    wait_h1(&browser, "Roster and invitation settings").await;
+    assert!(
+        text_of(&browser, "#intake-settings")
+            .await
+            .contains("at most twice")
+    );
+    browser
+        .screenshot(&format!("intake-settings-en-{tag}"))
+        .await;
 
     // the alumnus opens the link from the e-mail, on their own device
     let mail = app.mail.wait_for("taro.suzuki@gmail.com").await;
