@@ -292,9 +292,27 @@ async fn load_profiles(db: &Db) -> Result<(), StoreError> {
         }];
         profiles::save(db, net, stored.id, &p, profiles::StintsChange::Hr(stints)).await?;
     }
-    let people: Vec<_> = (0..DEMO_ALUMNI).map(generated_person).collect();
-    for chunk in people.chunks(500) {
-        profiles::insert_people(db, net, chunk).await?;
+    insert_generated(db, net, 0, DEMO_ALUMNI, |_| {}).await
+}
+
+/// Inserts generated people numbered `first..first + count` in batched
+/// transactions, calling `progress` with the running total after each.
+async fn insert_generated(
+    db: &Db,
+    net: enishi_store::networks::NetworkId,
+    first: u64,
+    count: u64,
+    progress: impl Fn(u64),
+) -> Result<(), StoreError> {
+    let mut done = 0;
+    while done < count {
+        let n = (count - done).min(BATCH as u64);
+        let people: Vec<_> = (first + done..first + done + n)
+            .map(generated_person)
+            .collect();
+        enishi_store::profiles::insert_people(db, net, &people).await?;
+        done += n;
+        progress(done);
     }
     Ok(())
 }
@@ -317,18 +335,9 @@ pub async fn add_alumni(
         return Ok(None);
     };
     let first = DEMO_ALUMNI + profiles::count(db, network.scope()).await?;
-    let mut done = 0;
-    while done < count {
-        let n = (count - done).min(BATCH as u64);
-        let people: Vec<_> = (first + done..first + done + n)
-            .map(generated_person)
-            .collect();
-        profiles::insert_people(db, network.scope(), &people).await?;
-        done += n;
-        progress(done);
-    }
+    insert_generated(db, network.scope(), first, count, progress).await?;
     enishi_store::housekeeping::refresh_statistics(db).await?;
-    Ok(Some(done))
+    Ok(Some(count))
 }
 
 /// The demo network's slug.

@@ -508,21 +508,21 @@ pub async fn take_scheduled(db: &Db, net: NetworkId, id: i64, now: i64) -> Resul
     Ok(changed == 1)
 }
 
-/// Invitations due a reminder: sent or opened (not joined, declined,
-/// rejected by the mail server or run out), fewer than [`MAX_REMINDERS`]
+/// Invitations due a reminder: shown as sent or opened ([`shown_state`]:
+/// not joined, declined, rejected by the mail server or run out), fewer than [`MAX_REMINDERS`]
 /// so far, the last one [`REMINDER_AFTER_DAYS`] ago, not on the
 /// do-not-contact list, in a network that has reminders on.
 pub async fn due_reminders(db: &Db, now: i64, limit: i64) -> Result<Vec<Due>> {
     let sql = format!(
         "SELECT r.network_id, r.id, i.invited_by AS actor, r.reminders {RECORD_JOINS} \
          LEFT JOIN intake_settings s ON s.network_id = r.network_id \
-         WHERE r.state IN ('sent', 'opened') AND r.reminders < $2 \
+         WHERE {} IN ('sent', 'opened') AND r.reminders < $2 \
          AND r.sent_at <= $1 - (CASE WHEN r.reminders = 0 THEN $3 ELSE $4 END) * 86400000 \
-         AND (o.status IS NULL OR o.status <> 'failed') AND i.expires_at > $1 \
          AND (s.reminders IS NULL OR s.reminders = TRUE) \
          AND NOT EXISTS (SELECT 1 FROM do_not_contact d WHERE d.network_id = r.network_id \
            AND d.key_hash = r.email_key) \
-         ORDER BY r.sent_at, r.id LIMIT $5"
+         ORDER BY r.sent_at, r.id LIMIT $5",
+        shown_state(1)
     );
     Ok(db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -314,7 +314,7 @@ pub async fn remap_api(
 ) -> Result<Json<ImportBody>, AppError> {
     let import = load_import(&state, &scope, id).await?;
     let form = mapping_form(&ctx, &import, &body)?;
-    if save_mapping(&state, &scope, id, &form).await?.is_none() {
+    if save_mapping(&state, &scope, import, &form).await?.is_none() {
         return Err(AppError::Conflict(ctx.t("intake.api_started")));
     }
     let import = load_import(&state, &scope, id).await?;

@@ -46,8 +46,6 @@ const PREVIEW_ROWS: usize = 20;
 const SHOWN_INVALID: usize = 1_000;
 /// Records per roster page.
 const ROSTER_PAGE: i64 = 100;
-/// An invitation link lives this long (30 days).
-pub const INVITATION_TTL_MS: i64 = 30 * 24 * 3_600_000;
 
 fn today() -> enishi_core::profile::YearMonth {
     enishi_jobs::intake::today()
@@ -439,15 +437,14 @@ fn names_from_form(
 async fn save_mapping(
     state: &AppState,
     scope: &NetworkScope,
-    id: i64,
+    import: Import,
     form: &MappingForm,
 ) -> Result<Option<(Import, BTreeMap<String, String>)>, AppError> {
-    let import = load_import(state, scope, id).await?;
     if import.status != "uploaded" {
         return Ok(None);
     }
     let names = names_from_form(&import, form)?;
-    store::set_mapping(&state.db, scope.id(), id, &names).await?;
+    store::set_mapping(&state.db, scope.id(), import.id, &names).await?;
     Ok(Some((import, names)))
 }
 
@@ -459,7 +456,8 @@ pub async fn remap(
     Path((_, id)): Path<(String, i64)>,
     CsrfForm(form): CsrfForm<MappingForm>,
 ) -> Result<Response, AppError> {
-    save_mapping(&state, &scope, id, &form).await?;
+    let import = load_import(&state, &scope, id).await?;
+    save_mapping(&state, &scope, import, &form).await?;
     Ok(Redirect::to(&format!("/n/{}/admin/imports/{id}", scope.slug())).into_response())
 }
 
@@ -473,7 +471,8 @@ pub async fn run(
     Path((_, id)): Path<(String, i64)>,
     CsrfForm(form): CsrfForm<MappingForm>,
 ) -> Result<Response, AppError> {
-    let Some((import, names)) = save_mapping(&state, &scope, id, &form).await? else {
+    let import = load_import(&state, &scope, id).await?;
+    let Some((import, names)) = save_mapping(&state, &scope, import, &form).await? else {
         return Ok(
             Redirect::to(&format!("/n/{}/admin/imports/{id}", scope.slug())).into_response(),
         );

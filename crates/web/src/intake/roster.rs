@@ -267,8 +267,11 @@ pub async fn invite_selection(
     let by = scope.membership.account_id;
     let invitable: Vec<&Record> = rows.iter().filter(|r| r.invitable()).collect();
     let (now, later) = invitable.split_at(invitable.len().min(SEND_NOW));
-    for r in now {
-        send_invitation(state, &scope.network, r, Some(by), Letter::Invitation).await?;
+    if !now.is_empty() {
+        let head = Letterhead::load(state, &scope.network).await?;
+        for r in now {
+            send_invitation(state, &head, r, Some(by), Letter::Invitation).await?;
+        }
     }
     let later: Vec<i64> = later.iter().map(|r| r.id).collect();
     let queued = store::queue_invitations(&state.db, scope.id(), &later, by).await? as usize;
@@ -303,18 +306,43 @@ pub enum Letter {
     Reminder,
 }
 
-/// The language of e-mails to record `r`: its own if known, else the
-/// network's default for invitations.
-pub async fn record_lang(
-    state: &AppState,
-    network: &Network,
-    r: &Record,
-) -> Result<Lang, AppError> {
-    if let Some(lang) = Lang::from_code(&r.lang) {
-        return Ok(lang);
+/// What every invitation of a network carries, read once for a batch of
+/// them: the network, the language for people whose own is unknown, and
+/// the purposes of use (an excerpt) in each language.
+pub struct Letterhead {
+    pub network: Network,
+    pub default_lang: Lang,
+    purposes_ja: String,
+    purposes_en: String,
+}
+
+impl Letterhead {
+    pub async fn load(state: &AppState, network: &Network) -> Result<Letterhead, AppError> {
+        let settings = store::settings(&state.db, network.scope()).await?;
+        let purposes =
+            enishi_store::networks::current_document(&state.db, network.scope(), "purposes")
+                .await?;
+        let excerpt = |body: String| body.chars().take(600).collect::<String>();
+        Ok(Letterhead {
+            network: network.clone(),
+            default_lang: Lang::from_code(&settings.invite_lang).unwrap_or(Lang::Ja),
+            purposes_ja: excerpt(purposes.body_ja),
+            purposes_en: excerpt(purposes.body_en),
+        })
     }
-    let settings = store::settings(&state.db, network.scope()).await?;
-    Ok(Lang::from_code(&settings.invite_lang).unwrap_or(Lang::Ja))
+
+    /// The language of e-mails to record `r`: its own if known, else the
+    /// network's default for invitations.
+    pub fn lang_of(&self, r: &Record) -> Lang {
+        Lang::from_code(&r.lang).unwrap_or(self.default_lang)
+    }
+
+    fn purposes(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.purposes_ja,
+            Lang::En => &self.purposes_en,
+        }
+    }
 }
 
 /// Invites one record on `by`'s behalf: a new single-use link (the old one
@@ -323,11 +351,12 @@ pub async fn record_lang(
 /// `failed` if SMTP refuses it.
 pub async fn send_invitation(
     state: &AppState,
-    network: &Network,
+    head: &Letterhead,
     r: &Record,
     by: Option<i64>,
     letter: Letter,
 ) -> Result<(), AppError> {
+    let network = &head.network;
     if let Some(old) = r.invitation_id {
         invitations::revoke(&state.db, network.scope(), old).await?;
     }
@@ -343,15 +372,9 @@ pub async fn send_invitation(
         },
     )
     .await?;
-    let lang = record_lang(state, network, r).await?;
+    let lang = head.lang_of(r);
     let name = name_in(network, lang).to_string();
-    let purposes =
-        enishi_store::networks::current_document(&state.db, network.scope(), "purposes").await?;
-    let purposes = match lang {
-        Lang::Ja => purposes.body_ja,
-        Lang::En => purposes.body_en,
-    };
-    let purposes: String = purposes.chars().take(600).collect();
+    let purposes = head.purposes(lang);
     let kind = match (letter, r.origin.as_str()) {
         (Letter::Reminder, _) => crate::mail::Kind::AlumniReminder,
         (Letter::Invitation, "exit") => crate::mail::Kind::ExitInvitation,
@@ -363,7 +386,7 @@ pub async fn send_invitation(
         lang,
         kind,
         &link,
-        &[("network", &name), ("purposes", &purposes)],
+        &[("network", &name), ("purposes", purposes)],
     )
     .await?;
     store::mark_sent(&state.db, network.scope(), r.id, invitation.id, message).await?;
@@ -569,7 +592,8 @@ pub async fn schedule_exit(
         let r = store::record(&state.db, scope.id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        send_invitation(state, &scope.network, &r, Some(by), Letter::Invitation).await?;
+        let head = Letterhead::load(state, &scope.network).await?;
+        send_invitation(state, &head, &r, Some(by), Letter::Invitation).await?;
         let r = store::record(&state.db, scope.id(), id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -8,6 +8,8 @@
 //! app nodes never send the same one.
 
 use super::*;
+use std::collections::HashMap;
+
 use enishi_store::networks::{self as networks_store, NetworkId};
 
 /// Items of each kind one query of a sweep takes.
@@ -19,18 +21,17 @@ const MAX_BATCHES: usize = 20;
 /// Sends what is due at `now`; returns how many e-mails were written. One
 /// item's failure is logged and does not stop the others.
 pub async fn sweep(state: &AppState, now: i64) -> Result<usize, AppError> {
-    let mut sent = 0;
+    let mut run = Run {
+        state,
+        heads: HashMap::new(),
+        sent: 0,
+    };
     // reminders first: an invitation this sweep sends is not yet due one
     for due in store::due_reminders(&state.db, now, SWEEP_BATCH).await? {
-        let net = NetworkId(due.network_id);
-        if !store::take_reminder(&state.db, net, due.id, due.reminders).await? {
-            continue;
-        }
-        match send_due(state, net, due, Letter::Reminder).await {
-            Ok(true) => sent += 1,
-            Ok(false) => {}
-            Err(e) => tracing::warn!(record = due.id, error = %e, "reminder not sent"),
-        }
+        let taken =
+            store::take_reminder(&state.db, NetworkId(due.network_id), due.id, due.reminders)
+                .await?;
+        run.send(due, taken, Letter::Reminder).await?;
     }
     // scheduled ones (exit invitations, the rest of a large selection), a
     // batch at a time until none is due
@@ -38,40 +39,67 @@ pub async fn sweep(state: &AppState, now: i64) -> Result<usize, AppError> {
         let batch = store::due_scheduled(&state.db, now, SWEEP_BATCH).await?;
         let full = batch.len() as i64 == SWEEP_BATCH;
         for due in batch {
-            let net = NetworkId(due.network_id);
-            if !store::take_scheduled(&state.db, net, due.id, now).await? {
-                continue;
-            }
-            match send_due(state, net, due, Letter::Invitation).await {
-                Ok(true) => sent += 1,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(record = due.id, error = %e, "invitation not sent"),
-            }
+            let taken =
+                store::take_scheduled(&state.db, NetworkId(due.network_id), due.id, now).await?;
+            run.send(due, taken, Letter::Invitation).await?;
         }
         if !full {
             break;
         }
     }
-    Ok(sent)
+    Ok(run.sent)
+}
+
+/// One sweep: the letterhead of each network it writes for, read once.
+struct Run<'a> {
+    state: &'a AppState,
+    heads: HashMap<i64, Option<Letterhead>>,
+    sent: usize,
+}
+
+impl Run<'_> {
+    /// Sends `due` if this sweep `taken` it; a failure to send is logged.
+    async fn send(&mut self, due: store::Due, taken: bool, letter: Letter) -> Result<(), AppError> {
+        if !taken {
+            return Ok(());
+        }
+        if !self.heads.contains_key(&due.network_id) {
+            let head =
+                match networks_store::by_id(&self.state.db, NetworkId(due.network_id)).await? {
+                    Some(network) => Some(Letterhead::load(self.state, &network).await?),
+                    None => None,
+                };
+            self.heads.insert(due.network_id, head);
+        }
+        let Some(Some(head)) = self.heads.get(&due.network_id) else {
+            return Ok(());
+        };
+        match send_due(self.state, head, due, letter).await {
+            Ok(true) => self.sent += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(record = due.id, error = %e, "invitation or reminder not sent")
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn send_due(
     state: &AppState,
-    net: NetworkId,
+    head: &Letterhead,
     due: store::Due,
     letter: Letter,
 ) -> Result<bool, AppError> {
-    let Some(network) = networks_store::by_id(&state.db, net).await? else {
-        return Ok(false);
-    };
-    let Some(r) = store::record(&state.db, net, due.id).await? else {
+    let network = &head.network;
+    let Some(r) = store::record(&state.db, network.scope(), due.id).await? else {
         return Ok(false);
     };
     // blocked, joined or declined since it was found: nothing goes out
     if !r.invitable() {
         return Ok(false);
     }
-    send_invitation(state, &network, &r, due.actor, letter).await?;
+    send_invitation(state, head, &r, due.actor, letter).await?;
     // a queued part of a selection was audited when the admin chose it
     let action = match (letter, r.origin.as_str()) {
         (Letter::Reminder, _) => "intake.reminder_sent",
