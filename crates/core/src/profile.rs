@@ -455,20 +455,62 @@ impl Profile {
         out
     }
 
-    /// The text the search index holds for this (already
-    /// [`seen_by`](Profile::seen_by)) profile: every searchable field's
-    /// tokens, without repeats.
+    /// What the search index holds for this (already
+    /// [`seen_by`](Profile::seen_by)) profile: the typed tokens of
+    /// [`crate::search`], in order. For every word of every searchable
+    /// field: its 2-grams in text order (so a phrase of them is a
+    /// substring of the word), its characters, then the whole word, which
+    /// keeps the next word's grams from following this one's. Then, without
+    /// repeats, the values the directory filters on.
     pub fn index_tokens(&self) -> Vec<String> {
+        use crate::search::{
+            Facet, facet_token, gram_token, open_to_token, word_token, year_token,
+        };
         let mut seen = std::collections::HashSet::new();
         let mut tokens: Vec<String> = Vec::new();
-        for (_, text) in self.search_fields() {
-            for t in crate::search::index_tokens(&text) {
-                if seen.insert(t.clone()) {
-                    tokens.push(t);
+        let mut push = |t: String| {
+            if seen.insert(t.clone()) {
+                tokens.push(t);
+            }
+        };
+        let mut stream: Vec<String> = Vec::new();
+        for (weight, text) in self.search_fields() {
+            for word in text.split(' ').filter(|w| !w.is_empty()) {
+                let chars: Vec<char> = word.chars().collect();
+                for pair in chars.windows(2) {
+                    stream.push(gram_token(weight, &pair.iter().collect::<String>()));
                 }
+                for c in &chars {
+                    stream.push(gram_token(weight, &c.to_string()));
+                }
+                stream.push(word_token(weight, word));
             }
         }
-        tokens
+        let facets = self
+            .departments()
+            .into_iter()
+            .map(|d| (Facet::Department, d))
+            .chain([
+                (Facet::Industry, self.industry.as_str()),
+                (Facet::Location, self.location.as_str()),
+            ])
+            .chain(self.skills.iter().map(|s| (Facet::Skill, s.as_str())));
+        for (facet, value) in facets {
+            if let Some(t) = facet_token(facet, value) {
+                push(t);
+            }
+        }
+        for o in &self.open_to {
+            push(open_to_token(o.as_str()));
+        }
+        if let Some(first) = self.first_joined() {
+            push(year_token(true, first.year()));
+        }
+        if let Some(last) = self.last_left() {
+            push(year_token(false, last.year()));
+        }
+        stream.extend(tokens);
+        stream
     }
 }
 
@@ -747,8 +789,14 @@ mod tests {
         };
         assert!(score(&member).is_none());
         assert!(score(&admin).is_some());
-        assert!(!member.index_tokens().contains(&"すて".to_string()));
-        assert!(admin.index_tokens().contains(&"すて".to_string()));
+        let has_gram = |p: &Profile| p.index_tokens().iter().any(|t| t.ends_with(":すて"));
+        // grams of a word follow each other; the whole word comes after them
+        let tokens = admin.index_tokens();
+        let at = |t: &str| tokens.iter().position(|x| x == t);
+        let (a, b, w) = (at("n:すず"), at("n:ずき"), at("n=すずき"));
+        assert!(a.is_some() && b == a.map(|a| a + 1) && w > b, "{tokens:?}");
+        assert!(!has_gram(&member));
+        assert!(has_gram(&admin));
         // a hidden tenure keeps departments but not the years
         p.visibility.set(Field::Tenure, Visibility::OnlyMe);
         let member = p.seen_by(Viewer::Member);

@@ -11,9 +11,31 @@
 //! * [`Query::parse`]: a search box's text as terms (all must match), each
 //!   with its alternatives (`suzuki` also as すずき); never raw index syntax,
 //!   whatever the input (`"`, `*`, `OR`, `NEAR(`, 10,000 characters…).
-//! * [`Query::score`]: the index only narrows the candidates; whether a
-//!   person really matches — in the fields the viewer may see — and how
-//!   well is decided here, identically for both engines.
+//! * [`Query::score`]: how well a person matches, in the fields the
+//!   viewer may see: per term the best of field weight (names over work
+//!   over bio) × kind of match (a whole word, a word's beginning, inside
+//!   a word), summed over the terms.
+//!
+//! ## Typed index tokens
+//!
+//! So that the engines can rank and filter by themselves — reading only
+//! the page's rows, counting without decoding a profile — every token says
+//! what it is (`store::directory` builds the queries from the same
+//! functions, and both engines index the same strings):
+//!
+//! | token | meaning |
+//! |---|---|
+//! | `n:鈴木`, `w:営業`, `t:趣味` | a 1- or 2-gram in a name / work / free-text field ([`gram_token`]), in text order: a form is inside a word when its 2-grams follow each other (a phrase query) |
+//! | `n=suzuki`, `w=sql` | a whole word of such a field; prefix queries on it find a word's beginning ([`word_token`]) |
+//! | `d=…`, `i=…`, `l=…`, `s=…` | a department, industry, location or skill, as a hash of the normalised value ([`facet_token`]) |
+//! | `o=rehire` | an open-to flag ([`open_to_token`]) |
+//! | `j=1998`, `y=2005` | the year of the first joining / the last leaving ([`year_token`]) |
+//!
+//! Tokens are made from the profile as members and as admins may see it
+//! ([`crate::profile::Profile::index_tokens`]), so a hidden field is never
+//! found, filtered or ranked on, and the engines' sets and tiers are the
+//! ones [`Query::score`] and [`crate::profile::Filter::matches`] decide
+//! (the directory still re-checks the rows it shows with them).
 
 use unicode_normalization::UnicodeNormalization;
 use wana_kana::ConvertJapanese;
@@ -105,6 +127,23 @@ impl Term {
     pub fn token_sets(&self) -> Vec<Vec<String>> {
         self.forms.iter().map(|f| needle_tokens(f)).collect()
     }
+
+    /// For each form, the grams that must follow each other in a field
+    /// for the form to be inside one of its words: the character of a
+    /// one-character form, else every 2-gram in order (`sasaki`: `sa as
+    /// sa ak ki`). See [`Profile::index_tokens`](crate::profile::Profile::index_tokens).
+    pub fn phrases(&self) -> Vec<Vec<String>> {
+        self.forms
+            .iter()
+            .map(|f| {
+                let chars: Vec<char> = f.chars().collect();
+                if chars.len() == 1 {
+                    return vec![f.clone()];
+                }
+                chars.windows(2).map(|p| p.iter().collect()).collect()
+            })
+            .collect()
+    }
 }
 
 /// A parsed query: every term must match (in some visible field).
@@ -125,6 +164,22 @@ pub enum Weight {
 }
 
 impl Weight {
+    pub const ALL: [Weight; 3] = [Weight::Name, Weight::Work, Weight::Text];
+
+    /// The letter this weight's tokens start with.
+    pub fn marker(self) -> char {
+        match self {
+            Weight::Name => 'n',
+            Weight::Work => 'w',
+            Weight::Text => 't',
+        }
+    }
+
+    /// Points of a match in a field of this weight, by kind of match.
+    pub fn points_for(self, how: Match) -> u32 {
+        self.points() * how.factor()
+    }
+
     fn points(self) -> u32 {
         match self {
             Weight::Name => 100,
@@ -132,6 +187,86 @@ impl Weight {
             Weight::Text => 10,
         }
     }
+}
+
+/// How a form matched a field's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Match {
+    /// A whole word.
+    Word,
+    /// The beginning of a word.
+    Prefix,
+    /// Inside a word.
+    Inside,
+}
+
+impl Match {
+    pub const ALL: [Match; 3] = [Match::Word, Match::Prefix, Match::Inside];
+
+    fn factor(self) -> u32 {
+        match self {
+            Match::Word => 4,
+            Match::Prefix => 2,
+            Match::Inside => 1,
+        }
+    }
+}
+
+/// Longest word kept whole in a [`word_token`] (a long run of free text is
+/// cut; its beginning still counts).
+pub const WORD_TOKEN_CHARS: usize = 64;
+
+/// The index token of a 1- or 2-gram of a field of weight `w`.
+pub fn gram_token(w: Weight, gram: &str) -> String {
+    format!("{}:{gram}", w.marker())
+}
+
+/// The index token of a whole (normalised) word of a field of weight `w`.
+pub fn word_token(w: Weight, word: &str) -> String {
+    let word: String = word.chars().take(WORD_TOKEN_CHARS).collect();
+    format!("{}={word}", w.marker())
+}
+
+/// A field the directory filters on by its whole value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facet {
+    Department,
+    Industry,
+    Location,
+    Skill,
+}
+
+/// The index token of a filter value, or `None` when it normalises to
+/// nothing (punctuation only). Values are hashed (FNV-1a, 64 bits) so any
+/// text becomes one token of word characters.
+pub fn facet_token(facet: Facet, value: &str) -> Option<String> {
+    let marker = match facet {
+        Facet::Department => 'd',
+        Facet::Industry => 'i',
+        Facet::Location => 'l',
+        Facet::Skill => 's',
+    };
+    let n = normalise(value);
+    if n.is_empty() {
+        return None;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in n.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    Some(format!("{marker}={hash:016x}"))
+}
+
+/// The index token of an open-to flag's word.
+pub fn open_to_token(word: &str) -> String {
+    format!("o={word}")
+}
+
+/// The index token of the year someone first joined (`joined`) or last
+/// left the company.
+pub fn year_token(joined: bool, year: i64) -> String {
+    format!("{}={year}", if joined { 'j' } else { 'y' })
 }
 
 impl Query {
@@ -181,19 +316,16 @@ impl Query {
                     term.forms
                         .iter()
                         .filter_map(|form| {
-                            let factor =
-                                if text.split(' ').any(|w| w == form) || *text == form.as_str() {
-                                    4
-                                } else if text.starts_with(form.as_str())
-                                    || text.split(' ').any(|w| w.starts_with(form.as_str()))
-                                {
-                                    2
-                                } else if text.contains(form.as_str()) {
-                                    1
-                                } else {
-                                    return None;
-                                };
-                            Some(weight.points() * factor)
+                            let how = if text.split(' ').any(|w| w == form) {
+                                Match::Word
+                            } else if text.split(' ').any(|w| w.starts_with(form.as_str())) {
+                                Match::Prefix
+                            } else if text.contains(form.as_str()) {
+                                Match::Inside
+                            } else {
+                                return None;
+                            };
+                            Some(weight.points_for(how))
                         })
                         .max()
                 })
@@ -370,6 +502,63 @@ mod tests {
         assert_eq!(
             people.iter().map(|p| p.1).collect::<Vec<_>>(),
             vec!["阿部", "佐藤", "鈴木", "渡辺"]
+        );
+    }
+
+    #[test]
+    fn phrases_keep_every_gram_in_order() {
+        let q = Query::parse("sasaki 木");
+        assert_eq!(
+            q.terms[0].phrases(),
+            vec![vec!["sa", "as", "sa", "ak", "ki"], vec!["ささ", "さき"],]
+        );
+        assert_eq!(q.terms[1].phrases(), vec![vec!["木"]]);
+    }
+
+    #[test]
+    fn typed_tokens_cannot_be_mistaken_for_each_other() {
+        assert_eq!(gram_token(Weight::Name, "鈴木"), "n:鈴木");
+        assert_eq!(word_token(Weight::Work, "sql"), "w=sql");
+        assert_eq!(
+            word_token(Weight::Text, &"あ".repeat(100)).chars().count(),
+            2 + WORD_TOKEN_CHARS
+        );
+        assert_eq!(year_token(true, 1998), "j=1998");
+        assert_eq!(year_token(false, 1998), "y=1998");
+        assert_eq!(open_to_token("rehire"), "o=rehire");
+        // a filter value is found however it is written, and never as text
+        let a = facet_token(Facet::Department, "営業本部／東京").unwrap();
+        assert_eq!(
+            facet_token(Facet::Department, "営業本部 東京"),
+            Some(a.clone())
+        );
+        assert_ne!(
+            facet_token(Facet::Industry, "営業本部 東京"),
+            Some(a.clone())
+        );
+        assert!(a.starts_with("d=") && a.len() == 18, "{a}");
+        assert_eq!(facet_token(Facet::Skill, "！？"), None);
+    }
+
+    #[test]
+    fn points_keep_names_over_work_over_bio() {
+        let order: Vec<u32> = [
+            (Weight::Name, Match::Word),
+            (Weight::Name, Match::Prefix),
+            (Weight::Work, Match::Word),
+            (Weight::Name, Match::Inside),
+            (Weight::Work, Match::Prefix),
+            (Weight::Work, Match::Inside),
+            (Weight::Text, Match::Prefix),
+            (Weight::Text, Match::Inside),
+        ]
+        .iter()
+        .map(|(w, m)| w.points_for(*m))
+        .collect();
+        assert!(order.windows(2).all(|p| p[0] > p[1]), "{order:?}");
+        assert_eq!(
+            Weight::Work.points_for(Match::Inside),
+            Weight::Text.points_for(Match::Word)
         );
     }
 }

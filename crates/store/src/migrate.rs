@@ -26,6 +26,23 @@ pub async fn run(db: &Db) -> Result<()> {
     // members who joined before profiles existed get theirs (made in Rust:
     // the search index needs our tokens)
     crate::profiles::backfill(db).await?;
+    // an index written by an older binary gets this one's tokens; the
+    // planner then needs statistics for the new entries and indexes (without
+    // them SQLite may drive a search from the wrong side: seconds, not ms)
+    if crate::profiles::reindex(db).await? > 0 {
+        analyze(db).await?;
+    }
+    Ok(())
+}
+
+/// Fresh planner statistics for every table.
+async fn analyze(db: &Db) -> Result<()> {
+    crate::db_run!(db, |pool| {
+        sqlx::query("ANALYZE")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

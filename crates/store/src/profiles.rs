@@ -9,7 +9,7 @@ use enishi_core::search::kana_sort_key;
 use sqlx::FromRow;
 
 use crate::networks::NetworkId;
-use crate::{Backend, Db, DbTx, Result, TextList, db_run, now_ms};
+use crate::{Backend, Db, DbTx, Result, db_run, now_ms};
 
 /// Binds a profile's columns in the order `insert` and `save` both use
 /// ($3 family … $30 the time), after the two leading parameters.
@@ -290,6 +290,22 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Tokens as a `tsvector` literal with their positions (`'n:すず':1
+/// 'n:ずき':2 …`), so phrase queries (`<->`) work as FTS5's do on the
+/// space-separated text. Tokens hold only word characters, `=` and `:`
+/// (core::search): nothing to escape. PostgreSQL keeps positions up to
+/// 16,383; later ones count as that.
+fn positioned(tokens: &[String]) -> String {
+    let mut out = String::with_capacity(tokens.iter().map(|t| t.len() + 8).sum());
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("'{t}':{}", (i + 1).min(16_383)));
+    }
+    out
+}
+
 /// Replaces the profile's index entry with what members and admins may
 /// see of `p` now.
 async fn write_index(
@@ -326,13 +342,13 @@ async fn write_index(
             db_run!(tx tx, |conn| {
                 sqlx::query(
                     "INSERT INTO profile_search (network_id, profile_id, pub, adm) \
-                     VALUES ($1, $2, array_to_tsvector($3), array_to_tsvector($4)) \
+                     VALUES ($1, $2, CAST($3 AS tsvector), CAST($4 AS tsvector)) \
                      ON CONFLICT (network_id, profile_id) DO UPDATE SET pub = excluded.pub, adm = excluded.adm",
                 )
                 .bind(net.0)
                 .bind(id)
-                .bind(TextList(public.clone()))
-                .bind(TextList(admin.clone()))
+                .bind(positioned(&public))
+                .bind(positioned(&admin))
                 .execute(&mut *conn)
                 .await
                 .map(|r| r.rows_affected())
@@ -711,6 +727,59 @@ pub async fn backfill(db: &Db) -> Result<u64> {
         ensure(db, NetworkId(*net), *account, name).await?;
     }
     Ok(missing.len() as u64)
+}
+
+/// The shape of the directory's index tokens this binary writes
+/// (core::search). When the database holds another, [`reindex`] rebuilds
+/// every entry at start-up.
+pub const INDEX_VERSION: &str = "typed-2";
+const INDEX_VERSION_KEY: &str = "search_index_version";
+
+/// Rebuilds every profile's index entry unless it is already of
+/// [`INDEX_VERSION`]; returns how many were rebuilt. Idempotent: two nodes
+/// starting at once both write the same tokens.
+pub async fn reindex(db: &Db) -> Result<u64> {
+    if crate::meta::get(db, INDEX_VERSION_KEY).await?.as_deref() == Some(INDEX_VERSION) {
+        return Ok(0);
+    }
+    let networks: Vec<i64> = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT id FROM networks ORDER BY id")
+            .fetch_all(pool)
+            .await
+    })?;
+    let mut done = 0;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM profiles p \
+         LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
+         WHERE p.network_id = $1 AND p.id > $2 ORDER BY p.id LIMIT 500"
+    );
+    for net in networks {
+        let mut after = 0_i64;
+        loop {
+            let rows: Vec<ProfileRow> = db_run!(db, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(net)
+                    .bind(after)
+                    .fetch_all(pool)
+                    .await
+            })?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let mut tx = db.begin_write().await?;
+            for row in rows {
+                let stored = row.into_stored();
+                write_index(&mut tx, NetworkId(net), stored.id, &stored.profile, true).await?;
+                done += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    crate::meta::remove(db, INDEX_VERSION_KEY).await?;
+    crate::meta::insert_once(db, INDEX_VERSION_KEY, INDEX_VERSION).await?;
+    if done > 0 {
+        tracing::info!(profiles = done, "rebuilt the directory's search index");
+    }
+    Ok(done)
 }
 
 /// Distinct skills in the network starting with `prefix` (normalised),

@@ -14,7 +14,7 @@ use enishi_testkit::{TestDb, dual_test, postgres_enabled};
 
 #[path = "store/directory.rs"]
 mod directory;
-use directory::golden_search_conformance;
+use directory::{an_old_search_index_is_rebuilt, golden_search_conformance};
 
 fn migration(version: i64, description: &'static str, sql: &str) -> Migration {
     Migration::new(
@@ -598,6 +598,7 @@ async fn housekeeping_tidies_what_is_spent(backend: Backend) {
 
 dual_test!(
     golden_search_conformance,
+    an_old_search_index_is_rebuilt,
     housekeeping_tidies_what_is_spent,
     a_verified_address_belongs_to_one_account,
     throttle_counts_exactly,

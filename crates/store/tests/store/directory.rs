@@ -137,10 +137,8 @@ fn filter_of(cell: &str) -> Filter {
     f
 }
 
-pub async fn golden_search_conformance(backend: Backend) {
-    let test_db = TestDb::create(backend).await;
-    let db = &test_db.db;
-    let network = networks::create(
+async fn golden_network(db: &enishi_store::Db) -> NetworkId {
+    networks::create(
         db,
         &networks::NewNetwork {
             slug: "golden",
@@ -158,8 +156,14 @@ pub async fn golden_search_conformance(backend: Backend) {
         },
     )
     .await
-    .unwrap();
-    let net = network.scope();
+    .unwrap()
+    .scope()
+}
+
+pub async fn golden_search_conformance(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let net = golden_network(db).await;
     let ids = load(db, net).await;
     assert!(ids.len() >= 200, "the fixture has ≥ 200 profiles");
     let fixture_of = |db_id: i64| {
@@ -194,48 +198,57 @@ pub async fn golden_search_conformance(backend: Backend) {
             limit: 100,
             era_of: None,
         };
-        let page = directory::search(db, net, &search).await.unwrap();
-        let got: Vec<i64> = page.hits.iter().map(|h| fixture_of(h.stored.id)).collect();
-        if got != expected {
-            failures.push(format!(
-                "query {} {:?} ({} {} {}):\n   expected {expected:?}\n   got      {got:?}",
-                cols[0], cols[2], cols[1], cols[3], cols[4]
-            ));
-        }
-        // paging through 7 at a time gives the same list
-        if expected.len() > 7 {
-            let mut paged = Vec::new();
-            let mut after = None;
-            loop {
-                let page = directory::search(
-                    db,
-                    net,
-                    &Search {
+        // the same through the engine's ranking, which the store uses only
+        // for more matches than this fixture has
+        for (how, engine) in [
+            ("", None),
+            (" (ranked by the engine)", Some(false)),
+            (" (by the engine, level by level)", Some(true)),
+        ] {
+            let run = |search: Search<'static>| async move {
+                match engine {
+                    Some(levels) => {
+                        directory::search_ranked_by_engine(db, net, &search, levels).await
+                    }
+                    None => directory::search(db, net, &search).await,
+                }
+            };
+            let page = run(search.clone()).await.unwrap();
+            let got: Vec<i64> = page.hits.iter().map(|h| fixture_of(h.stored.id)).collect();
+            if got != expected {
+                failures.push(format!(
+                    "query {}{how} {:?} ({} {} {}):\n   expected {expected:?}\n   got      {got:?}",
+                    cols[0], cols[2], cols[1], cols[3], cols[4]
+                ));
+            }
+            // paging through 7 at a time gives the same list
+            if expected.len() > 7 {
+                let mut paged = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = run(Search {
                         after: after.clone(),
                         limit: 7,
                         ..search.clone()
-                    },
-                )
-                .await
-                .unwrap();
-                paged.extend(page.hits.iter().map(|h| fixture_of(h.stored.id)));
-                match page.next {
-                    Some(next) => after = Some(next),
-                    None => break,
+                    })
+                    .await
+                    .unwrap();
+                    paged.extend(page.hits.iter().map(|h| fixture_of(h.stored.id)));
+                    match page.next {
+                        Some(next) => after = Some(next),
+                        None => break,
+                    }
+                    assert!(paged.len() <= expected.len() + 7, "paging ends");
                 }
-                assert!(paged.len() <= expected.len() + 7, "paging ends");
-            }
-            if paged != got {
-                failures.push(format!("query {}: paged {paged:?} ≠ {got:?}", cols[0]));
+                if paged != got {
+                    failures.push(format!("query {}{how}: paged {paged:?} ≠ {got:?}", cols[0]));
+                }
             }
         }
+        let got_len = expected.len();
         let count = directory::count(db, net, &search).await.unwrap();
-        if count.n != got.len() || count.more {
-            failures.push(format!(
-                "query {}: count {count:?} for {}",
-                cols[0],
-                got.len()
-            ));
+        if count.n != got_len || count.more {
+            failures.push(format!("query {}: count {count:?} for {got_len}", cols[0]));
         }
         checked += 1;
     }
@@ -246,4 +259,50 @@ pub async fn golden_search_conformance(backend: Backend) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// An index written by an older binary (other tokens, or none) is rebuilt
+/// by the migration step, and searches find everyone again.
+pub async fn an_old_search_index_is_rebuilt(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let net = golden_network(db).await;
+    load(db, net).await;
+    let search = Search {
+        viewer: Viewer::Member,
+        query: Query::parse("鈴木"),
+        filter: Filter::default(),
+        sort: Sort::Relevance,
+        after: None,
+        limit: 100,
+        era_of: None,
+    };
+    let found = || async {
+        directory::search(db, net, &search)
+            .await
+            .unwrap()
+            .hits
+            .len()
+    };
+    let before = found().await;
+    assert!(before > 0, "the fixture has a 鈴木");
+    let wipe = match backend {
+        Backend::Sqlite => "INSERT INTO profile_search (profile_search) VALUES ('delete-all')",
+        Backend::Postgres => "DELETE FROM profile_search",
+    };
+    enishi_store::db_run!(db, |pool| {
+        enishi_store::sqlx::query(wipe)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .unwrap();
+    enishi_store::meta::remove(db, "search_index_version")
+        .await
+        .unwrap();
+    assert_eq!(found().await, 0, "the old index finds nobody");
+    enishi_store::migrate::run(db).await.unwrap();
+    assert_eq!(found().await, before);
+    // and once rebuilt, not again
+    assert_eq!(profiles::reindex(db).await.unwrap(), 0);
 }
