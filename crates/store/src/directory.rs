@@ -340,18 +340,24 @@ fn narrowing(s: &Search<'_>) -> (Option<Expr>, bool) {
     ((!all.is_empty()).then_some(Expr::All(all)), exact)
 }
 
-/// The search's index expression with `also`, a tier of its one term
-/// (which implies the term: the term's own phrases are left out, so the
-/// engines need not check positions for a whole-word tier).
-fn with_also(s: &Search<'_>, also: Option<&Expr>) -> Option<Expr> {
+/// The search's index expression with `also`, a tier of its one term.
+/// On SQLite the tier implies the term, so the term's own phrases are left
+/// out (FTS5 need not check positions for a whole-word tier). PostgreSQL
+/// keeps them: its estimate for a prefix tier alone is so high that it
+/// walks every profile in kana order to find an empty tier (1.4 s at
+/// 100k), where the phrase keeps it on the index.
+fn with_also(backend: Backend, s: &Search<'_>, also: Option<&Expr>) -> Option<Expr> {
     let Some(also) = also else {
         return narrowing(s).0;
     };
-    let filters_only = Search {
-        query: Query::default(),
-        ..s.clone()
+    let base = match backend {
+        Backend::Sqlite => Search {
+            query: Query::default(),
+            ..s.clone()
+        },
+        Backend::Postgres => s.clone(),
     };
-    Some(match narrowing(&filters_only).0 {
+    Some(match narrowing(&base).0 {
         Some(filters) => Expr::All(vec![filters, also.clone()]),
         None => also.clone(),
     })
@@ -401,7 +407,7 @@ fn set_sql(backend: Backend, s: &Search<'_>, also: Option<&Expr>, binds: &mut Ve
          WHERE p.network_id = $1 AND m.status = 'active'"
             .to_string()
     };
-    if let Some(expr) = with_also(s, also) {
+    if let Some(expr) = with_also(backend, s, also) {
         let column = index_column(s.viewer);
         if backend == Backend::Postgres {
             sql = sql.replacen(
@@ -733,7 +739,7 @@ async fn walk_index(
     if db.backend() != Backend::Sqlite {
         return Ok(None);
     }
-    let Some(expr) = with_also(s, also) else {
+    let Some(expr) = with_also(Backend::Sqlite, s, also) else {
         return Ok(None);
     };
     // (`fetch` binds the network as $1; FTS5's rowids span networks, which
