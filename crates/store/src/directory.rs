@@ -528,13 +528,7 @@ async fn candidates(
     limit: usize,
 ) -> Result<Vec<Stored>> {
     let (mut sql, binds) = candidates_sql(db.backend(), s, after, limit);
-    if let Some(index) = walk_index(db, net, s, None).await? {
-        sql = sql.replacen(
-            "FROM profiles p ",
-            &format!("FROM profiles p INDEXED BY {index} "),
-            1,
-        );
-    }
+    sql = walk_if_big(db, net, s, None, sql).await?;
     let rows: Vec<ProfileRow> = fetch(db, net, sql, &binds).await?;
     Ok(rows.into_iter().map(ProfileRow::into_stored).collect())
 }
@@ -698,6 +692,18 @@ async fn ranked_in_index(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page
         limit + 1
     ));
     let ranked: Vec<Ranked> = fetch(db, net, sql, &binds).await?;
+    page_of_ranked(db, net, s, &ranked, limit).await
+}
+
+/// The page of up to `limit` of `ranked` (the engine's order; one more
+/// means there is a next page): whole rows, each checked in Rust.
+async fn page_of_ranked(
+    db: &Db,
+    net: NetworkId,
+    s: &Search<'_>,
+    ranked: &[Ranked],
+    limit: usize,
+) -> Result<Page> {
     let next = (ranked.len() > limit).then(|| {
         let r = &ranked[limit - 1];
         Key {
@@ -726,21 +732,23 @@ async fn ranked_in_index(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page
 /// (SQLite is told to; PostgreSQL's planner sees it from its statistics).
 const WALK_FROM: i64 = 2_000;
 
-/// On SQLite, the index to walk in the search's order when its set (with
-/// `also`) is big — SQLite's planner cannot see an FTS5 set's size and
-/// would read and sort every row of it for one page. `None`: let the
-/// planner choose (PostgreSQL sees the size from its statistics).
-async fn walk_index(
+/// `sql` (a query on `FROM profiles p `), told on SQLite to walk the
+/// index of the search's order when its set (with `also`) is big —
+/// SQLite's planner cannot see an FTS5 set's size and would read and sort
+/// every row of it for one page. Otherwise as it is: the planner chooses
+/// (PostgreSQL sees the size from its statistics).
+async fn walk_if_big(
     db: &Db,
     net: NetworkId,
     s: &Search<'_>,
     also: Option<&Expr>,
-) -> Result<Option<&'static str>> {
+    sql: String,
+) -> Result<String> {
     if db.backend() != Backend::Sqlite {
-        return Ok(None);
+        return Ok(sql);
     }
     let Some(expr) = with_also(Backend::Sqlite, s, also) else {
-        return Ok(None);
+        return Ok(sql);
     };
     // (`fetch` binds the network as $1; FTS5's rowids span networks, which
     // is fine for choosing a plan)
@@ -757,14 +765,19 @@ async fn walk_index(
     )
     .await?;
     if size.first().is_none_or(|(n,)| *n < WALK_FROM) {
-        return Ok(None);
+        return Ok(sql);
     }
     // (leave year sorts descending then ascending: no index walks that)
-    Ok(match s.sort {
-        Sort::Relevance | Sort::Kana => Some("profiles_kana"),
-        Sort::Recent => Some("profiles_recent"),
-        Sort::LeftYear => None,
-    })
+    let index = match s.sort {
+        Sort::Relevance | Sort::Kana => "profiles_kana",
+        Sort::Recent => "profiles_recent",
+        Sort::LeftYear => return Ok(sql),
+    };
+    Ok(sql.replacen(
+        "FROM profiles p ",
+        &format!("FROM profiles p INDEXED BY {index} "),
+        1,
+    ))
 }
 
 /// A page of a one-word query with many matches, level by level: the
@@ -776,7 +789,7 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
     let after = s.after.as_deref().and_then(Key::decode);
     let limit = s.limit.clamp(1, 100);
     let mut higher: Vec<Expr> = Vec::new();
-    let mut found: Vec<(i64, Ranked)> = Vec::new();
+    let mut found: Vec<Ranked> = Vec::new();
     for (points, expr) in tiers(&s.query.terms[0]) {
         let level = match higher.is_empty() {
             true => expr.clone(),
@@ -801,41 +814,14 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
         }
         let need = limit + 1 - found.len();
         sql.push_str(&format!(" ORDER BY p.sort_key, p.id LIMIT {need}"));
-        if let Some(index) = walk_index(db, net, s, Some(&level)).await? {
-            sql = sql.replacen(
-                "FROM profiles p ",
-                &format!("FROM profiles p INDEXED BY {index} "),
-                1,
-            );
-        }
+        sql = walk_if_big(db, net, s, Some(&level), sql).await?;
         let rows: Vec<Ranked> = fetch(db, net, sql, &binds).await?;
-        found.extend(rows.into_iter().map(|r| (points, r)));
+        found.extend(rows);
         if found.len() > limit {
             break;
         }
     }
-    let next = (found.len() > limit).then(|| {
-        let (points, r) = &found[limit - 1];
-        Key {
-            score: *points,
-            int: 0,
-            text: r.sort_key.clone(),
-            id: r.id,
-        }
-        .encode()
-    });
-    let ids: Vec<i64> = found.iter().take(limit).map(|(_, r)| r.id).collect();
-    let mut rows = rows_by_id(db, net, &ids).await?;
-    let hits = found
-        .iter()
-        .take(limit)
-        .filter_map(|(points, r)| {
-            let stored = rows.remove(&r.id)?;
-            let (seen, _) = check(s, &stored)?;
-            Some(hit(&stored, seen, u32::try_from(*points).unwrap_or(0)))
-        })
-        .collect();
-    Ok(Page { hits, next })
+    page_of_ranked(db, net, s, &found, limit).await
 }
 
 /// Whole rows of profiles `ids`, by id.
