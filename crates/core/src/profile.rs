@@ -476,12 +476,8 @@ impl Profile {
         let mut stream: Vec<String> = Vec::new();
         for (weight, text) in self.search_fields() {
             for word in text.split(' ').filter(|w| !w.is_empty()) {
-                let chars: Vec<char> = word.chars().collect();
-                for pair in chars.windows(2) {
-                    stream.push(gram_token(weight, &pair.iter().collect::<String>()));
-                }
-                for c in &chars {
-                    stream.push(gram_token(weight, &c.to_string()));
+                for g in crate::search::word_grams(word) {
+                    stream.push(gram_token(weight, &g));
                 }
                 stream.push(word_token(weight, word));
             }

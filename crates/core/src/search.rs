@@ -3,11 +3,10 @@
 //!
 //! * [`normalise`]: NFKC (full-width ↔ half-width, ｽｽﾞｷ → スズキ),
 //!   lower-case, katakana → hiragana, separators collapsed to one space.
-//! * [`index_tokens`]: the 1- and 2-character grams of every run of a
-//!   field's normalised text (no punctuation), deduplicated — what the
-//!   engines index (FTS5 on SQLite, `array_to_tsvector` on PostgreSQL).
-//!   Two-character grams make two-character surnames such as 鈴木 findable,
-//!   where trigram indexes fail.
+//! * [`word_grams`]: the 2- and 1-character grams of each word of a
+//!   field's normalised text (no punctuation), what the engines index (see
+//!   "Typed index tokens" below). Two-character grams make two-character
+//!   surnames such as 鈴木 findable, where trigram indexes fail.
 //! * [`Query::parse`]: a search box's text as terms (all must match), each
 //!   with its alternatives (`suzuki` also as すずき); never raw index syntax,
 //!   whatever the input (`"`, `*`, `OR`, `NEAR(`, 10,000 characters…).
@@ -77,42 +76,19 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// The 1- and 2-grams of each run (word) of normalised `text`, without
-/// duplicates, in first-seen order.
-pub fn index_tokens(text: &str) -> Vec<String> {
-    let mut tokens: Vec<String> = Vec::new();
-    let mut push = |t: String| {
-        if !tokens.contains(&t) {
-            tokens.push(t);
-        }
-    };
-    for run in normalise(text).split(' ').filter(|r| !r.is_empty()) {
-        let chars: Vec<char> = run.chars().collect();
-        for (i, c) in chars.iter().enumerate() {
-            push(c.to_string());
-            if let Some(next) = chars.get(i + 1) {
-                push(format!("{c}{next}"));
-            }
-        }
-    }
-    tokens
+/// The 2-grams of a word, in text order.
+fn bigrams(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    chars.windows(2).map(|p| p.iter().collect()).collect()
 }
 
-/// The tokens the index must hold for `needle` (normalised, one run) to
-/// be found: its 1-gram when it is one character, else its 2-grams.
-fn needle_tokens(needle: &str) -> Vec<String> {
-    let chars: Vec<char> = needle.chars().collect();
-    if chars.len() == 1 {
-        return vec![needle.to_string()];
-    }
-    let mut out: Vec<String> = Vec::new();
-    for pair in chars.windows(2) {
-        let t: String = pair.iter().collect();
-        if !out.contains(&t) {
-            out.push(t);
-        }
-    }
-    out
+/// The grams the index holds for one normalised word, in order: its
+/// 2-grams in text order (so a phrase of them is a substring of the word:
+/// [`Term::phrases`]), then its characters (for one-character queries).
+pub fn word_grams(word: &str) -> Vec<String> {
+    let mut grams = bigrams(word);
+    grams.extend(word.chars().map(String::from));
+    grams
 }
 
 /// One word of a query and the forms it may take.
@@ -123,11 +99,6 @@ pub struct Term {
 }
 
 impl Term {
-    /// For each form, the index tokens a candidate must all have.
-    pub fn token_sets(&self) -> Vec<Vec<String>> {
-        self.forms.iter().map(|f| needle_tokens(f)).collect()
-    }
-
     /// For each form, the grams that must follow each other in a field
     /// for the form to be inside one of its words: the character of a
     /// one-character form, else every 2-gram in order (`sasaki`: `sa as
@@ -135,12 +106,9 @@ impl Term {
     pub fn phrases(&self) -> Vec<Vec<String>> {
         self.forms
             .iter()
-            .map(|f| {
-                let chars: Vec<char> = f.chars().collect();
-                if chars.len() == 1 {
-                    return vec![f.clone()];
-                }
-                chars.windows(2).map(|p| p.iter().collect()).collect()
+            .map(|f| match f.chars().count() {
+                1 => vec![f.clone()],
+                _ => bigrams(f),
             })
             .collect()
     }
@@ -365,19 +333,20 @@ mod tests {
     }
 
     #[test]
-    fn index_holds_one_and_two_character_grams_per_word() {
+    fn index_holds_two_and_one_character_grams_per_word() {
+        assert_eq!(word_grams("鈴木"), vec!["鈴木", "鈴", "木"]);
         assert_eq!(
-            index_tokens("鈴木 仁志"),
-            vec!["鈴", "鈴木", "木", "仁", "仁志", "志"]
+            word_grams(&normalise("スズキ")),
+            vec!["すず", "ずき", "す", "ず", "き"]
         );
-        assert_eq!(
-            index_tokens("スズキ"),
-            vec!["す", "すず", "ず", "ずき", "き"]
-        );
-        assert_eq!(index_tokens("SQL"), vec!["s", "sq", "q", "ql", "l"]);
-        assert!(index_tokens("!!!").is_empty());
-        // no token crosses a word boundary
-        assert!(!index_tokens("鈴木 木村").contains(&"木木".to_string()));
+        assert_eq!(word_grams("sql"), vec!["sq", "ql", "s", "q", "l"]);
+        assert!(normalise("!!!").is_empty());
+        // grams are made a word at a time: none crosses a word boundary
+        let across: Vec<String> = normalise("鈴木 木村")
+            .split(' ')
+            .flat_map(word_grams)
+            .collect();
+        assert!(!across.contains(&"木木".to_string()));
     }
 
     #[test]
@@ -392,7 +361,7 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         for t in &q.terms {
-            for set in t.token_sets() {
+            for set in t.phrases() {
                 assert!(set.iter().all(|tok| tok.chars().all(is_word_char)));
             }
         }
@@ -428,14 +397,14 @@ mod tests {
     }
 
     #[test]
-    fn token_sets_follow_the_needle_length() {
+    fn phrases_follow_the_needle_length() {
         let q = Query::parse("木");
-        assert_eq!(q.terms[0].token_sets(), vec![vec!["木".to_string()]]);
+        assert_eq!(q.terms[0].phrases(), vec![vec!["木".to_string()]]);
         let q = Query::parse("鈴木");
-        assert_eq!(q.terms[0].token_sets(), vec![vec!["鈴木".to_string()]]);
+        assert_eq!(q.terms[0].phrases(), vec![vec!["鈴木".to_string()]]);
         let q = Query::parse("すずき");
         assert_eq!(
-            q.terms[0].token_sets(),
+            q.terms[0].phrases(),
             vec![vec!["すず".to_string(), "ずき".to_string()]]
         );
     }
