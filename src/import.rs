@@ -30,8 +30,12 @@ pub async fn run(
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no network {slug:?}"))?;
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let (text, encoding) = intake::decode(&bytes).map_err(|e| tr.get(e.key()).to_string())?;
+    let (text, encoding) = {
+        // the raw bytes go as soon as they are decoded (peak memory)
+        let bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        intake::decode(&bytes).map_err(|e| tr.get(e.key()).to_string())?
+    };
     let csv = intake::read(&text).map_err(|e| tr.get(e.key()).to_string())?;
     let headers = csv.headers.clone();
     let names: BTreeMap<String, String> = match mapping_file {
@@ -121,6 +125,8 @@ pub async fn run(
         out.push(format!("dry run, nothing stored: {}", summary(&tally)));
         return Ok(out.join("\n"));
     }
+    // the job loads its own roster and reads the stored copy of the text
+    drop(roster);
     let names = mapping.to_names(&headers);
     let import = store::create_import(
         db,
@@ -139,6 +145,7 @@ pub async fn run(
     )
     .await
     .map_err(|e| e.to_string())?;
+    drop(text);
     enishi_jobs::intake::run(db, network.scope(), import.id)
         .await
         .map_err(|e| e.to_string())?;

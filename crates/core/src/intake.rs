@@ -1386,7 +1386,7 @@ impl Leaver {
             }
         }
         field(&self.stint.office);
-        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::secret::hex(&hash.finalize())
     }
 }
 

@@ -186,7 +186,11 @@ pub const WORD_TOKEN_CHARS: usize = 64;
 
 /// The index token of a 1- or 2-gram of a field of weight `w`.
 pub fn gram_token(w: Weight, gram: &str) -> String {
-    format!("{}:{gram}", w.marker())
+    let mut t = String::with_capacity(gram.len() + 2);
+    t.push(w.marker());
+    t.push(':');
+    t.push_str(gram);
+    t
 }
 
 /// The index token of a whole (normalised) word of a field of weight `w`.

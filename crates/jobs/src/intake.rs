@@ -14,7 +14,7 @@ use enishi_store::{Db, jobs::Job, now_ms};
 use crate::JobError;
 
 /// Rows per transaction.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 2000;
 
 /// The job's payload.
 #[derive(serde::Deserialize)]

@@ -43,7 +43,7 @@ pub mod throttle;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub use bulk::{SqlValue, bulk_insert};
+pub use bulk::{SqlValue, allocate_ids, bind_values, bulk_insert, bulk_insert_with_ids};
 pub use connect::DbConfig;
 pub use sqlx;
 

@@ -6,49 +6,112 @@
 use enishi_core::privacy::Viewer;
 use enishi_core::profile::{OpenTo, Profile, Stint, Visibilities, WorkStyle, YearMonth};
 use enishi_core::search::kana_sort_key;
-use sqlx::FromRow;
+use sqlx::{FromRow, Row};
 
+use std::sync::LazyLock;
+
+use crate::bulk::{SqlValue, allocate_ids, bind_values, bulk_insert, bulk_insert_with_ids};
 use crate::networks::NetworkId;
 use crate::{Backend, Db, DbTx, Result, db_run, now_ms};
 
-/// Binds a profile's columns in the order `insert` and `save` both use
-/// ($3 family … $30 the time), after the two leading parameters.
-macro_rules! bind_profile {
-    ($q:expr, $p:expr, $source:expr, $now:expr) => {{
-        let p: &Profile = $p;
-        $q.bind(&p.family)
-            .bind(&p.given)
-            .bind(&p.family_kana)
-            .bind(&p.given_kana)
-            .bind(&p.family_romaji)
-            .bind(&p.given_romaji)
-            .bind(&p.nickname)
-            .bind(&p.company)
-            .bind(&p.title)
-            .bind(&p.industry)
-            .bind(&p.location)
-            .bind(p.work_style.map(|w| w.as_str()))
-            .bind(json(&p.skills))
-            .bind(json(&p.languages))
-            .bind(json(&p.links))
-            .bind(&p.bio)
-            .bind(open_to_words(p))
-            .bind(&p.email)
-            .bind(&p.phone)
-            .bind(json(&p.visibility))
-            .bind(json(&p.stints))
-            .bind($source)
-            .bind(kana_sort_key(
-                &p.kana_name(),
-                &format!("{}{}", p.family, p.given),
-            ))
-            .bind(p.first_joined().map(|y| y.0))
-            .bind(p.last_left().map(|y| y.0))
-            .bind(left_key(p, Viewer::Member))
-            .bind(left_key(p, Viewer::Admin))
-            .bind($now)
-    }};
+/// The profile columns every write sets, in the order of
+/// [`profile_values`].
+const VALUE_COLUMNS: [&str; 28] = [
+    "family",
+    "given",
+    "family_kana",
+    "given_kana",
+    "family_romaji",
+    "given_romaji",
+    "nickname",
+    "company",
+    "title",
+    "industry",
+    "location",
+    "work_style",
+    "skills",
+    "languages",
+    "links",
+    "bio",
+    "open_to",
+    "email",
+    "phone",
+    "visibility",
+    "stints",
+    "stints_source",
+    "sort_key",
+    "first_joined",
+    "last_left",
+    "left_pub",
+    "left_adm",
+    "updated_at",
+];
+
+/// The values of [`VALUE_COLUMNS`] for `p`.
+fn profile_values(p: &Profile, source: &str, now: i64) -> Vec<SqlValue> {
+    let text = |s: &str| SqlValue::from(s);
+    vec![
+        text(&p.family),
+        text(&p.given),
+        text(&p.family_kana),
+        text(&p.given_kana),
+        text(&p.family_romaji),
+        text(&p.given_romaji),
+        text(&p.nickname),
+        text(&p.company),
+        text(&p.title),
+        text(&p.industry),
+        text(&p.location),
+        SqlValue::from(p.work_style.map(|w| w.as_str())),
+        SqlValue::from(json(&p.skills)),
+        SqlValue::from(json(&p.languages)),
+        SqlValue::from(json(&p.links)),
+        text(&p.bio),
+        SqlValue::from(open_to_words(p)),
+        text(&p.email),
+        text(&p.phone),
+        SqlValue::from(json(&p.visibility)),
+        SqlValue::from(json(&p.stints)),
+        text(source),
+        SqlValue::from(kana_sort_key(
+            &p.kana_name(),
+            &format!("{}{}", p.family, p.given),
+        )),
+        SqlValue::from(p.first_joined().map(|y| y.0)),
+        SqlValue::from(p.last_left().map(|y| y.0)),
+        SqlValue::from(left_key(p, Viewer::Member)),
+        SqlValue::from(left_key(p, Viewer::Admin)),
+        SqlValue::from(now),
+    ]
 }
+
+/// `INSERT` of one profile: $1 network, $2 account, $3 the time, then
+/// [`VALUE_COLUMNS`].
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let values: Vec<String> = (4..4 + VALUE_COLUMNS.len())
+        .map(|n| format!("${n}"))
+        .collect();
+    format!(
+        "INSERT INTO profiles (network_id, account_id, created_at, {}) VALUES ($1, $2, $3, {}) \
+         ON CONFLICT (network_id, account_id) DO NOTHING RETURNING id",
+        VALUE_COLUMNS.join(", "),
+        values.join(", ")
+    )
+});
+
+/// `UPDATE` of every column of one profile: $1 network, $2 id, then
+/// [`VALUE_COLUMNS`].
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = VALUE_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 3))
+        .collect();
+    format!(
+        "UPDATE profiles SET {} WHERE network_id = $1 AND id = $2",
+        sets.join(", ")
+    )
+});
 
 /// Where the stints others see come from.
 pub const SOURCE_HR: &str = "hr";
@@ -268,18 +331,16 @@ pub async fn insert(
     stints_source: &str,
     now: i64,
 ) -> Result<Option<i64>> {
-    let sql = "INSERT INTO profiles (network_id, account_id, family, given, family_kana, given_kana, \
-         family_romaji, given_romaji, nickname, company, title, industry, location, work_style, skills, \
-         languages, links, bio, photo_key, open_to, email, phone, visibility, stints, stints_source, sort_key, \
-         first_joined, last_left, left_pub, left_adm, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, $19, \
-                 $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30) \
-         ON CONFLICT (network_id, account_id) DO NOTHING RETURNING id";
+    let values = profile_values(p, stints_source, now);
     let id: Option<i64> = db_run!(tx tx, |conn| {
-        let q = sqlx::query_scalar(sql).bind(net.0).bind(account_id);
-        bind_profile!(q, p, stints_source, now)
+        let q = sqlx::query(sqlx::AssertSqlSafe(INSERT_SQL.as_str()))
+            .bind(net.0)
+            .bind(account_id)
+            .bind(now);
+        bind_values(q, &values)
             .fetch_optional(&mut *conn)
             .await
+            .and_then(|row| row.map(|r| r.try_get::<i64, _>(0)).transpose())
     })?;
     if let Some(id) = id {
         if stints_source == SOURCE_HR {
@@ -306,6 +367,41 @@ fn positioned(tokens: &[String]) -> String {
     out
 }
 
+/// The index's columns on each engine (SQLite's FTS5 table is keyed by
+/// rowid; PostgreSQL's holds `tsvector`s).
+fn index_columns(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &["rowid", "pub", "adm"],
+        Backend::Postgres => &["network_id", "profile_id", "pub", "adm"],
+    }
+}
+
+/// Profile `id`'s index entry: what members and admins may see of `p`.
+fn index_row(backend: Backend, net: NetworkId, id: i64, p: &Profile) -> Vec<SqlValue> {
+    let member_view = p.seen_by(Viewer::Member);
+    let admin_view = p.seen_by(Viewer::Admin);
+    let public = member_view.index_tokens();
+    // most profiles show admins what they show members: tokens made once
+    let admin = if admin_view == member_view {
+        public.clone()
+    } else {
+        admin_view.index_tokens()
+    };
+    match backend {
+        Backend::Sqlite => vec![
+            SqlValue::from(id),
+            SqlValue::from(public.join(" ")),
+            SqlValue::from(admin.join(" ")),
+        ],
+        Backend::Postgres => vec![
+            SqlValue::from(net.0),
+            SqlValue::from(id),
+            SqlValue::Cast(positioned(&public), "tsvector"),
+            SqlValue::Cast(positioned(&admin), "tsvector"),
+        ],
+    }
+}
+
 /// Replaces the profile's index entry with what members and admins may
 /// see of `p` now.
 async fn write_index(
@@ -315,9 +411,8 @@ async fn write_index(
     p: &Profile,
     existed: bool,
 ) -> Result<()> {
-    let public: Vec<String> = p.seen_by(Viewer::Member).index_tokens();
-    let admin: Vec<String> = p.seen_by(Viewer::Admin).index_tokens();
-    match tx.backend() {
+    let backend = tx.backend();
+    let suffix = match backend {
         Backend::Sqlite => {
             if existed {
                 db_run!(tx tx, |conn| {
@@ -328,34 +423,55 @@ async fn write_index(
                         .map(|r| r.rows_affected())
                 })?;
             }
-            db_run!(tx tx, |conn| {
-                sqlx::query("INSERT INTO profile_search (rowid, pub, adm) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(public.join(" "))
-                    .bind(admin.join(" "))
-                    .execute(&mut *conn)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
+            ""
         }
         Backend::Postgres => {
-            db_run!(tx tx, |conn| {
-                sqlx::query(
-                    "INSERT INTO profile_search (network_id, profile_id, pub, adm) \
-                     VALUES ($1, $2, CAST($3 AS tsvector), CAST($4 AS tsvector)) \
-                     ON CONFLICT (network_id, profile_id) DO UPDATE SET pub = excluded.pub, adm = excluded.adm",
-                )
-                .bind(net.0)
-                .bind(id)
-                .bind(positioned(&public))
-                .bind(positioned(&admin))
-                .execute(&mut *conn)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+            "ON CONFLICT (network_id, profile_id) DO UPDATE SET pub = excluded.pub, adm = excluded.adm"
         }
-    }
+    };
+    let row = index_row(backend, net, id, p);
+    bulk_insert(tx, "profile_search", index_columns(backend), &[row], suffix).await?;
     Ok(())
+}
+
+const TENURE_COLUMNS: [&str; 10] = [
+    "network_id",
+    "profile_id",
+    "source",
+    "position",
+    "joined_ym",
+    "left_ym",
+    "departments",
+    "titles",
+    "office",
+    "employee_number",
+];
+
+/// The rows of `stints` (from `source`) of profile `profile_id`.
+fn tenure_rows(
+    net: NetworkId,
+    profile_id: i64,
+    source: &str,
+    stints: &[Stint],
+) -> Vec<Vec<SqlValue>> {
+    stints
+        .iter()
+        .enumerate()
+        .map(|(position, s)| {
+            vec![
+                SqlValue::from(net.0),
+                SqlValue::from(profile_id),
+                SqlValue::from(source),
+                SqlValue::from(position as i64),
+                SqlValue::from(s.joined.map(|y| y.0)),
+                SqlValue::from(s.left.map(|y| y.0)),
+                SqlValue::from(json(&s.departments)),
+                SqlValue::from(json(&s.titles)),
+                SqlValue::from(s.office.as_str()),
+                SqlValue::from(s.employee_number.as_str()),
+            ]
+        })
+        .collect()
 }
 
 async fn write_tenures(
@@ -374,28 +490,55 @@ async fn write_tenures(
             .await
             .map(|r| r.rows_affected())
     })?;
-    for (position, s) in stints.iter().enumerate() {
-        db_run!(tx tx, |conn| {
-            sqlx::query(
-                "INSERT INTO tenures (network_id, profile_id, source, position, joined_ym, left_ym, departments, \
-                 titles, office, employee_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(net.0)
-            .bind(profile_id)
-            .bind(source)
-            .bind(position as i64)
-            .bind(s.joined.map(|y| y.0))
-            .bind(s.left.map(|y| y.0))
-            .bind(json(&s.departments))
-            .bind(json(&s.titles))
-            .bind(&s.office)
-            .bind(&s.employee_number)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-    }
+    let rows = tenure_rows(net, profile_id, source, stints);
+    bulk_insert(tx, "tenures", &TENURE_COLUMNS, &rows, "").await?;
     Ok(())
+}
+
+/// A profile to write with [`insert_many`].
+pub struct NewProfile<'a> {
+    /// `None` for HR's record of someone not yet a member.
+    pub account_id: Option<i64>,
+    pub profile: &'a Profile,
+    pub created_at: i64,
+}
+
+/// Inserts profiles known not to exist yet (HR's records without an
+/// account, or the profiles of accounts created in this transaction) with
+/// their stints (when `source` is HR's) and index entries: a few
+/// statements for the whole batch, not several per person. Returns their
+/// ids, in order.
+pub async fn insert_many(
+    tx: &mut DbTx,
+    net: NetworkId,
+    new: &[NewProfile<'_>],
+    source: &str,
+) -> Result<Vec<i64>> {
+    let ids = allocate_ids(tx, "profiles", new.len()).await?;
+    let mut columns = vec!["id", "network_id", "account_id", "created_at"];
+    columns.extend(VALUE_COLUMNS);
+    let mut rows = Vec::with_capacity(new.len());
+    let mut tenures = Vec::new();
+    let mut index = Vec::with_capacity(new.len());
+    let backend = tx.backend();
+    for (n, &id) in new.iter().zip(&ids) {
+        let mut row = vec![
+            SqlValue::from(id),
+            SqlValue::from(net.0),
+            SqlValue::from(n.account_id),
+            SqlValue::from(n.created_at),
+        ];
+        row.extend(profile_values(n.profile, source, n.created_at));
+        rows.push(row);
+        if source == SOURCE_HR {
+            tenures.extend(tenure_rows(net, id, SOURCE_HR, &n.profile.stints));
+        }
+        index.push(index_row(backend, net, id, n.profile));
+    }
+    bulk_insert_with_ids(tx, "profiles", &columns, &rows, "").await?;
+    bulk_insert(tx, "tenures", &TENURE_COLUMNS, &tenures, "").await?;
+    bulk_insert(tx, "profile_search", index_columns(backend), &index, "").await?;
+    Ok(ids)
 }
 
 #[derive(FromRow)]
@@ -518,15 +661,12 @@ async fn update_row(
     p: &Profile,
     source: &str,
 ) -> Result<()> {
-    let sql = "UPDATE profiles SET family = $3, given = $4, family_kana = $5, given_kana = $6, \
-         family_romaji = $7, given_romaji = $8, nickname = $9, company = $10, title = $11, industry = $12, \
-         location = $13, work_style = $14, skills = $15, languages = $16, links = $17, bio = $18, open_to = $19, \
-         email = $20, phone = $21, visibility = $22, stints = $23, stints_source = $24, sort_key = $25, \
-         first_joined = $26, last_left = $27, left_pub = $28, left_adm = $29, updated_at = $30 \
-         WHERE network_id = $1 AND id = $2";
+    let values = profile_values(p, source, now_ms());
     db_run!(tx tx, |conn| {
-        let q = sqlx::query(sql).bind(net.0).bind(id);
-        bind_profile!(q, p, source, now_ms())
+        let q = sqlx::query(sqlx::AssertSqlSafe(UPDATE_SQL.as_str()))
+            .bind(net.0)
+            .bind(id);
+        bind_values(q, &values)
             .execute(&mut *conn)
             .await
             .map(|r| r.rows_affected())
@@ -852,45 +992,91 @@ pub async fn count(db: &Db, net: NetworkId) -> Result<u64> {
 /// stints and the search index. Returns the profile ids.
 pub async fn insert_people(db: &Db, net: NetworkId, people: &[NewPerson]) -> Result<Vec<i64>> {
     let mut tx = db.begin_write().await?;
-    let mut ids = Vec::with_capacity(people.len());
-    for person in people {
-        let account: i64 = db_run!(tx tx, |conn| {
-            sqlx::query_scalar(
-                "INSERT INTO accounts (display_name, lang, time_zone, password_hash, is_operator, created_at, updated_at) \
-                 VALUES ($1, 'ja', 'Asia/Tokyo', NULL, FALSE, $2, $2) RETURNING id",
-            )
-            .bind(&person.display_name)
-            .bind(person.joined_at)
-            .fetch_one(&mut *conn)
-            .await
-        })?;
-        db_run!(tx tx, |conn| {
-            sqlx::query(
-                "INSERT INTO memberships (network_id, account_id, role, kind, status, request_note, purposes_version, \
-                 guidelines_version, consented_at, joined_at, left_at, created_at, updated_at) \
-                 VALUES ($1, $2, 'member', $3, 'active', NULL, 1, 1, $4, $4, NULL, $4, $4)",
-            )
-            .bind(net.0)
-            .bind(account)
-            .bind(person.kind)
-            .bind(person.joined_at)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        if let Some(id) = insert(
-            &mut tx,
-            net,
-            Some(account),
-            &person.profile,
-            SOURCE_HR,
-            person.joined_at,
-        )
-        .await?
-        {
-            ids.push(id);
-        }
-    }
+    let accounts = allocate_ids(&mut tx, "accounts", people.len()).await?;
+    let account_rows: Vec<Vec<SqlValue>> = people
+        .iter()
+        .zip(&accounts)
+        .map(|(person, &id)| {
+            // no address and no password: they cannot sign in
+            vec![
+                SqlValue::from(id),
+                SqlValue::from(person.display_name.as_str()),
+                SqlValue::from("ja"),
+                SqlValue::from("Asia/Tokyo"),
+                SqlValue::Text(None),
+                SqlValue::from(false),
+                SqlValue::from(person.joined_at),
+                SqlValue::from(person.joined_at),
+            ]
+        })
+        .collect();
+    bulk_insert_with_ids(
+        &mut tx,
+        "accounts",
+        &[
+            "id",
+            "display_name",
+            "lang",
+            "time_zone",
+            "password_hash",
+            "is_operator",
+            "created_at",
+            "updated_at",
+        ],
+        &account_rows,
+        "",
+    )
+    .await?;
+    let membership_rows: Vec<Vec<SqlValue>> = people
+        .iter()
+        .zip(&accounts)
+        .map(|(person, &account)| {
+            let at = SqlValue::from(person.joined_at);
+            vec![
+                SqlValue::from(net.0),
+                SqlValue::from(account),
+                SqlValue::from("member"),
+                SqlValue::from(person.kind),
+                SqlValue::from("active"),
+                SqlValue::from(1),
+                SqlValue::from(1),
+                at.clone(),
+                at.clone(),
+                at.clone(),
+                at,
+            ]
+        })
+        .collect();
+    bulk_insert(
+        &mut tx,
+        "memberships",
+        &[
+            "network_id",
+            "account_id",
+            "role",
+            "kind",
+            "status",
+            "purposes_version",
+            "guidelines_version",
+            "consented_at",
+            "joined_at",
+            "created_at",
+            "updated_at",
+        ],
+        &membership_rows,
+        "",
+    )
+    .await?;
+    let new: Vec<NewProfile> = people
+        .iter()
+        .zip(&accounts)
+        .map(|(person, &account)| NewProfile {
+            account_id: Some(account),
+            profile: &person.profile,
+            created_at: person.joined_at,
+        })
+        .collect();
+    let ids = insert_many(&mut tx, net, &new, SOURCE_HR).await?;
     tx.commit().await?;
     Ok(ids)
 }

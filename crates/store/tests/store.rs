@@ -8,7 +8,8 @@ use enishi_store::schema::{self, Column};
 use enishi_store::sqlx::migrate::{Migration, MigrationType};
 use enishi_store::sqlx::{AssertSqlSafe, SqlSafeStr};
 use enishi_store::{
-    Backend, Db, IdList, SqlValue, StoreError, TextList, bulk_insert, db_run, meta,
+    Backend, Db, IdList, SqlValue, StoreError, TextList, allocate_ids, bulk_insert,
+    bulk_insert_with_ids, db_run, meta,
 };
 use enishi_testkit::{TestDb, dual_test, postgres_enabled};
 
@@ -268,6 +269,85 @@ async fn bulk_insert_chunks_and_lists_select(backend: Backend) {
     tx.rollback().await.unwrap();
 }
 
+/// Ids handed out before the rows are written: fresh, increasing, taken
+/// by the explicit-id insert (PostgreSQL's identity columns included), and
+/// never handed out again — neither by a later allocation nor to a row
+/// inserted the ordinary way.
+async fn allocated_ids_are_fresh_and_taken(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let account_row = |id: i64, name: &str| {
+        vec![
+            SqlValue::from(id),
+            SqlValue::from(name),
+            SqlValue::from("ja"),
+            SqlValue::from("Asia/Tokyo"),
+            SqlValue::Text(None),
+            SqlValue::from(false),
+            SqlValue::from(1_i64),
+            SqlValue::from(1_i64),
+        ]
+    };
+    let columns = [
+        "id",
+        "display_name",
+        "lang",
+        "time_zone",
+        "password_hash",
+        "is_operator",
+        "created_at",
+        "updated_at",
+    ];
+    let mut tx = db.begin_write().await.unwrap();
+    let first = allocate_ids(&mut tx, "accounts", 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    assert!(first.windows(2).all(|w| w[0] < w[1]), "{first:?}");
+    let rows: Vec<_> = first
+        .iter()
+        .zip(["一", "二", "三"])
+        .map(|(&id, name)| account_row(id, name))
+        .collect();
+    assert_eq!(
+        bulk_insert_with_ids(&mut tx, "accounts", &columns, &rows, "")
+            .await
+            .unwrap(),
+        3
+    );
+    assert!(
+        allocate_ids(&mut tx, "accounts", 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = db.begin_write().await.unwrap();
+    let second = allocate_ids(&mut tx, "accounts", 2).await.unwrap();
+    assert!(second[0] > first[2], "{first:?} then {second:?}");
+    let rows: Vec<_> = second.iter().map(|&id| account_row(id, "四")).collect();
+    bulk_insert_with_ids(&mut tx, "accounts", &columns, &rows, "")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ordinary: i64 = db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar(
+            "INSERT INTO accounts (display_name, lang, time_zone, password_hash, is_operator, created_at, updated_at) \
+             VALUES ('五', 'ja', 'Asia/Tokyo', NULL, FALSE, 1, 1) RETURNING id",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+    assert!(ordinary > second[1], "{second:?} then {ordinary}");
+    let names: Vec<String> = db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar("SELECT display_name FROM accounts ORDER BY id")
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(names, ["一", "二", "三", "四", "四", "五"]);
+}
+
 async fn bulk_insert_refuses_bad_shapes(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let mut tx = test_db.db.begin_write().await.unwrap();
@@ -289,6 +369,27 @@ async fn bulk_insert_refuses_bad_shapes(backend: Backend) {
         err.to_string().contains("row 0 has 1 values for 2 columns"),
         "{err}"
     );
+    // ids go first, and only into plain table names
+    let err = bulk_insert_with_ids(&mut tx, "meta", &["key"], &row, "")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("`id` as the first column"),
+        "{err}"
+    );
+    let err = allocate_ids(&mut tx, "meta; DROP TABLE meta", 1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Config(_)), "{err}");
+    // a cast only to a plain type name
+    let cast = vec![vec![SqlValue::Cast(
+        "k".into(),
+        "text); DROP TABLE meta; --",
+    )]];
+    let err = bulk_insert(&mut tx, "meta", &["key"], &cast, "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Config(_)), "{err}");
 }
 
 /// A failing migration names itself and leaves the database exactly as it
@@ -606,6 +707,7 @@ dual_test!(
     insert_once_is_once,
     bulk_insert_chunks_and_lists_select,
     bulk_insert_refuses_bad_shapes,
+    allocated_ids_are_fresh_and_taken,
     failing_migration_is_named_and_rolled_back,
     migrations_are_idempotent_and_newer_databases_refused,
     ping_answers,

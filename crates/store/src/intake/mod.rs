@@ -22,9 +22,10 @@ use enishi_core::profile::Profile;
 use enishi_core::secret::hash_token;
 use sqlx::FromRow;
 
+use crate::bulk::{SqlValue, allocate_ids, bulk_insert_with_ids};
 use crate::networks::NetworkId;
 use crate::profiles::{self, SOURCE_HR};
-use crate::{Db, DbTx, Result, db_run, now_ms};
+use crate::{Db, Result, db_run, now_ms};
 
 mod records;
 pub use records::*;
@@ -447,13 +448,14 @@ impl Roster {
 
     /// What `l` would do: matched by employee number, then by e-mail.
     pub fn classify(&self, l: &Leaver) -> Outcome {
-        let declined = self
-            .suppressed
-            .contains(&suppression_key("email", &l.email))
-            || (!l.employee_number.is_empty()
-                && self
-                    .suppressed
-                    .contains(&suppression_key("employee", &l.employee_number)));
+        let declined = !self.suppressed.is_empty()
+            && (self
+                .suppressed
+                .contains(&suppression_key("email", &l.email))
+                || (!l.employee_number.is_empty()
+                    && self
+                        .suppressed
+                        .contains(&suppression_key("employee", &l.employee_number))));
         if declined {
             return Outcome::Skipped;
         }
@@ -519,40 +521,38 @@ pub async fn apply(
     };
     let mut tx = db.begin_write().await?;
     let mut remembered = Vec::new();
+    // new records and their profiles are written together after the loop
+    let mut fresh: Vec<Profile> = Vec::new();
+    let mut records: Vec<NewRecord> = Vec::new();
     for l in rows {
         let outcome = roster.classify(l);
         tally.count(outcome);
-        let hr = hr_profile(l);
         match outcome {
             Outcome::Skipped | Outcome::Unchanged { .. } => {}
             Outcome::New => {
-                let profile_id = profiles::insert(&mut tx, net, None, &hr, SOURCE_HR, now).await?;
-                let id = insert_record(&mut tx, net, l, profile_id, None, "pending", progress, now)
-                    .await?;
-                remembered.push(known(id, profile_id, None, l));
+                records.push(NewRecord {
+                    leaver: l,
+                    profile: Slot::Fresh(fresh.len()),
+                    account_id: None,
+                });
+                fresh.push(hr_profile(l));
             }
             Outcome::Linked { account_id } => {
                 let profile_id = profiles::account_profile_in(&mut tx, net, account_id).await?;
                 if let Some(p) = profile_id {
-                    profiles::apply_hr(&mut tx, net, p, &hr, false).await?;
+                    profiles::apply_hr(&mut tx, net, p, &hr_profile(l), false).await?;
                 }
-                let id = insert_record(
-                    &mut tx,
-                    net,
-                    l,
-                    profile_id,
-                    Some(account_id),
-                    "joined",
-                    progress,
-                    now,
-                )
-                .await?;
-                remembered.push(known(id, profile_id, Some(account_id), l));
+                records.push(NewRecord {
+                    leaver: l,
+                    profile: Slot::Known(profile_id),
+                    account_id: Some(account_id),
+                });
             }
             Outcome::Update { record } => {
                 let r = &roster.records[record];
                 if let Some(p) = r.profile_id {
-                    profiles::apply_hr(&mut tx, net, p, &hr, r.account_id.is_none()).await?;
+                    profiles::apply_hr(&mut tx, net, p, &hr_profile(l), r.account_id.is_none())
+                        .await?;
                 }
                 db_run!(tx tx, |conn| {
                     sqlx::query(
@@ -580,6 +580,51 @@ pub async fn apply(
             }
         }
     }
+    let new_profiles: Vec<profiles::NewProfile> = fresh
+        .iter()
+        .map(|p| profiles::NewProfile {
+            account_id: None,
+            profile: p,
+            created_at: now,
+        })
+        .collect();
+    let profile_ids = profiles::insert_many(&mut tx, net, &new_profiles, SOURCE_HR).await?;
+    let record_ids = allocate_ids(&mut tx, "alumni_records", records.len()).await?;
+    let mut rows = Vec::with_capacity(records.len());
+    for (r, &id) in records.iter().zip(&record_ids) {
+        let profile_id = match r.profile {
+            Slot::Fresh(i) => profile_ids.get(i).copied(),
+            Slot::Known(p) => p,
+        };
+        let l = r.leaver;
+        let state = if r.account_id.is_some() {
+            state::JOINED
+        } else {
+            state::PENDING
+        };
+        rows.push(vec![
+            SqlValue::from(id),
+            SqlValue::from(net.0),
+            SqlValue::from(profile_id),
+            SqlValue::from(r.account_id),
+            SqlValue::from(l.employee_number.as_str()),
+            SqlValue::from(l.email.as_str()),
+            SqlValue::from(suppression_key("email", &l.email)),
+            SqlValue::from(l.company_address_only),
+            SqlValue::from(""),
+            SqlValue::from(l.fingerprint()),
+            SqlValue::from(state),
+            SqlValue::from(l.stint.left.map(|y| y.0)),
+            SqlValue::from(l.stint.departments.first().map_or("", String::as_str)),
+            SqlValue::from(0),
+            SqlValue::from(r.account_id.map(|_| now)),
+            SqlValue::from(progress.map(|p| p.import_id)),
+            SqlValue::from(now),
+            SqlValue::from(now),
+        ]);
+        remembered.push(known(id, profile_id, r.account_id, l));
+    }
+    bulk_insert_with_ids(&mut tx, "alumni_records", &RECORD_COLUMNS, &rows, "").await?;
     if let Some(p) = progress {
         db_run!(tx tx, |conn| {
             sqlx::query(
@@ -621,41 +666,40 @@ fn known(id: i64, profile_id: Option<i64>, account_id: Option<i64>, l: &Leaver) 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_record(
-    tx: &mut DbTx,
-    net: NetworkId,
-    l: &Leaver,
-    profile_id: Option<i64>,
+/// A record an import adds (new, or of someone already a member).
+struct NewRecord<'a> {
+    leaver: &'a Leaver,
+    profile: Slot,
     account_id: Option<i64>,
-    state: &str,
-    progress: Option<&Progress>,
-    now: i64,
-) -> Result<i64> {
-    let joined_at = account_id.map(|_| now);
-    Ok(db_run!(tx tx, |conn| {
-        sqlx::query_scalar(
-            "INSERT INTO alumni_records (network_id, profile_id, account_id, employee_number, email, email_key, \
-             company_address_only, lang, fingerprint, state, left_ym, department, invitation_id, message_id, \
-             send_at, sent_at, reminders, opened_at, joined_at, declined_at, import_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $14, $6, '', $7, $8, $9, $10, NULL, NULL, NULL, NULL, 0, NULL, $11, NULL, \
-                     $12, $13, $13) RETURNING id",
-        )
-        .bind(net.0)
-        .bind(profile_id)
-        .bind(account_id)
-        .bind(&l.employee_number)
-        .bind(&l.email)
-        .bind(l.company_address_only)
-        .bind(l.fingerprint())
-        .bind(state)
-        .bind(l.stint.left.map(|y| y.0))
-        .bind(l.stint.departments.first().cloned().unwrap_or_default())
-        .bind(joined_at)
-        .bind(progress.map(|p| p.import_id))
-        .bind(now)
-        .bind(suppression_key("email", &l.email))
-        .fetch_one(&mut *conn)
-        .await
-    })?)
 }
+
+/// Where a new record's profile is.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// The i-th profile the batch creates.
+    Fresh(usize),
+    /// The member's own (none if they have no profile here).
+    Known(Option<i64>),
+}
+
+/// The columns an import sets on a new record; the rest start empty.
+const RECORD_COLUMNS: [&str; 18] = [
+    "id",
+    "network_id",
+    "profile_id",
+    "account_id",
+    "employee_number",
+    "email",
+    "email_key",
+    "company_address_only",
+    "lang",
+    "fingerprint",
+    "state",
+    "left_ym",
+    "department",
+    "reminders",
+    "joined_at",
+    "import_id",
+    "created_at",
+    "updated_at",
+];
