@@ -618,9 +618,13 @@ fn capped(n: usize) -> Count {
 /// A page by relevance and how many match.
 async fn ranked(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, Count)> {
     if indexed(s) {
-        let total = count(db, net, s).await?;
-        let page = if total.n <= RANKED_IN_RUST {
-            ranked_in_rust(db, net, s).await?.0
+        // one pass over the index gives the count and, for a handful, the ids
+        let ids = matching_ids(db, net, s).await?;
+        let total = capped(ids.len());
+        let page = if ids.len() <= RANKED_IN_RUST {
+            // rank_rows orders fully (score, kana, id): the rows' order is moot
+            let rows: Vec<Stored> = rows_by_id(db, net, &ids).await?.into_values().collect();
+            rank_rows(s, &rows).0
         } else if total.more && s.query.terms.len() == 1 {
             ranked_by_levels(db, net, s).await?
         } else {
@@ -854,11 +858,17 @@ async fn rows_by_id(
 /// candidates in kana order ("your era"), with how many of them passed and
 /// how many were read.
 async fn ranked_in_rust(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, usize, usize)> {
+    let rows = candidates(db, net, s, None, RELEVANCE_CANDIDATES).await?;
+    let (page, passed) = rank_rows(s, &rows);
+    Ok((page, passed, rows.len()))
+}
+
+/// The page of `rows` by relevance, ranked in Rust, and how many of them
+/// passed.
+fn rank_rows(s: &Search<'_>, rows: &[Stored]) -> (Page, usize) {
     let after = s.after.as_deref().and_then(Key::decode);
     let limit = s.limit.clamp(1, 100);
     {
-        let rows = candidates(db, net, s, None, RELEVANCE_CANDIDATES).await?;
-        let fetched = rows.len();
         let mut ranked: Vec<(Key, Hit)> = rows
             .iter()
             .filter_map(|stored| {
@@ -890,7 +900,7 @@ async fn ranked_in_rust(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page
             hits: rest.iter().take(limit).map(|(_, h)| h.clone()).collect(),
             next,
         };
-        Ok((page, passed, fetched))
+        (page, passed)
     }
 }
 
@@ -941,21 +951,26 @@ async fn scanned_page(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
     }
 }
 
+/// The ids of up to [`COUNT_LIMIT`] + 1 profiles that match an
+/// [`indexed`] search, in no order.
+async fn matching_ids(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Vec<i64>> {
+    let mut binds = Vec::new();
+    let sql = format!(
+        "SELECT p.id {} LIMIT {}",
+        set_sql(db.backend(), s, None, &mut binds),
+        COUNT_LIMIT + 1
+    );
+    let ids: Vec<(i64,)> = fetch(db, net, sql, &binds).await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// How many people match, up to [`COUNT_LIMIT`].
 pub async fn count(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Count> {
     let mut probe = s.clone();
     probe.after = None;
     probe.sort = Sort::Kana;
     if indexed(&probe) {
-        let mut binds = Vec::new();
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 AS one {} LIMIT {}) c",
-            set_sql(db.backend(), &probe, None, &mut binds),
-            COUNT_LIMIT + 1
-        );
-        let n: Vec<(i64,)> = fetch(db, net, sql, &binds).await?;
-        let n = n.first().map_or(0, |(n,)| usize::try_from(*n).unwrap_or(0));
-        return Ok(capped(n));
+        return Ok(capped(matching_ids(db, net, &probe).await?.len()));
     }
     let rows = candidates(db, net, &probe, None, SCAN_LIMIT).await?;
     let mut n = 0;
