@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use enishi_core::Lang;
+use enishi_core::intake::Leaver;
 use enishi_core::intake::{self, Mapping};
 use enishi_store::Db;
-use enishi_store::intake::{self as store, Roster, Tally};
+use enishi_store::intake::{self as store, Tally};
 use enishi_store::networks;
 use enishi_web::i18n::Tr;
 
@@ -85,17 +86,21 @@ pub async fn run(
         }
         return Err(out.join("\n"));
     }
-    let roster = Roster::load(db, network.scope())
-        .await
-        .map_err(|e| e.to_string())?;
     let domains = network.domains();
     let today = enishi_jobs::intake::today();
     let mut tally = Tally::default();
     let mut total = 0;
+    let mut chunk: Vec<Leaver> = Vec::with_capacity(store::CLASSIFY_CHUNK);
+    let scope = network.scope();
     for verdict in intake::evaluate(csv, &mapping, today, &domains) {
         total += 1;
         match verdict.result {
-            Ok(l) => tally.count(roster.classify(&l)),
+            Ok(l) => {
+                chunk.push(l);
+                if chunk.len() == store::CLASSIFY_CHUNK {
+                    count_outcomes(db, scope, &mut chunk, &mut tally).await?;
+                }
+            }
             Err(errors) => {
                 tally.invalid += 1;
                 let reasons: Vec<String> = errors
@@ -115,6 +120,7 @@ pub async fn run(
             }
         }
     }
+    count_outcomes(db, scope, &mut chunk, &mut tally).await?;
     let summary = |t: &Tally| {
         format!(
             "rows {total}: new {}, already members {}, updated {}, unchanged {}, invalid {}, declined {}",
@@ -125,8 +131,7 @@ pub async fn run(
         out.push(format!("dry run, nothing stored: {}", summary(&tally)));
         return Ok(out.join("\n"));
     }
-    // the job loads its own roster and reads the stored copy of the text
-    drop(roster);
+    // the job reads the stored copy of the text
     let names = mapping.to_names(&headers);
     let import = store::create_import(
         db,
@@ -167,4 +172,21 @@ pub async fn run(
         summary(&stored)
     ));
     Ok(out.join("\n"))
+}
+
+/// Counts what `chunk` would do into `tally` and empties it.
+async fn count_outcomes(
+    db: &Db,
+    net: enishi_store::networks::NetworkId,
+    chunk: &mut Vec<Leaver>,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    for outcome in store::classify(db, net, chunk)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        tally.count(outcome);
+    }
+    chunk.clear();
+    Ok(())
 }

@@ -1,7 +1,9 @@
 //! Runs a leavers' import (job kind `import_leavers`, also called directly
 //! by `enishi import`): reads the stored file with the import's mapping,
 //! validates every row ([`enishi_core::intake::evaluate`]) and applies the
-//! valid ones in batches ([`enishi_store::intake::apply`]). Each batch
+//! valid ones in batches ([`enishi_store::intake::apply`]), each classified
+//! against the roster of its own rows (read from the database, so memory
+//! does not grow with the network). Each batch
 //! commits its rows with the import's progress, so a killed process
 //! resumes after the last batch: rows before `done_rows` are re-read (for
 //! duplicate detection) but not written again.
@@ -75,7 +77,6 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     }
     store::set_status(db, net, id, "running", None).await?;
     let domains = network.domains();
-    let mut roster = Roster::load(db, net).await?;
     let skip = usize::try_from(import.done_rows).unwrap_or(0);
     let mut batch: Vec<Leaver> = Vec::with_capacity(BATCH);
     let mut invalid = 0;
@@ -94,6 +95,7 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
                 import_id: id,
                 done_rows: seen as i64,
             };
+            let mut roster = Roster::for_rows(db, net, &batch).await?;
             store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
             batch.clear();
             invalid = 0;
@@ -103,6 +105,7 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
         import_id: id,
         done_rows: seen as i64,
     };
+    let mut roster = Roster::for_rows(db, net, &batch).await?;
     store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
     store::set_status(db, net, id, "done", None).await?;
     // a large file changes the tables enough for the planner to need new numbers

@@ -207,7 +207,12 @@ async fn insert(
         );
         let values: Vec<SqlValue> = chunk.iter().flatten().cloned().collect();
         written += db_run!(tx tx, |conn| {
+            // not kept in the connection's statement cache: a statement of a
+            // thousand rows is megabytes of prepared program, and each batch's
+            // last chunk has another length (an import's memory grew by the
+            // cached statements, profiled)
             bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)
+                .persistent(false)
                 .execute(&mut *conn)
                 .await
                 .map(|r| r.rows_affected())

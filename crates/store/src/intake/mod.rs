@@ -25,7 +25,7 @@ use sqlx::FromRow;
 use crate::bulk::{SqlValue, allocate_ids, bulk_insert_with_ids};
 use crate::networks::NetworkId;
 use crate::profiles::{self, SOURCE_HR};
-use crate::{Db, Result, db_run, now_ms};
+use crate::{Db, Result, TextList, db_run, now_ms};
 
 mod records;
 pub use records::*;
@@ -374,8 +374,11 @@ struct KnownRecord {
     fingerprint: String,
 }
 
-/// A snapshot of the network's records, members' addresses and suppressed
-/// keys, to classify rows against (kept current as an import writes).
+/// What the network knows of the people in a chunk of rows — their
+/// records (by employee number, then e-mail), the members among them and
+/// their suppressed keys — to classify the rows against (kept current as
+/// [`apply`] writes). Loaded per chunk, never for the whole network: an
+/// import's memory does not grow with the roster.
 #[derive(Debug, Default)]
 pub struct Roster {
     records: Vec<KnownRecord>,
@@ -385,34 +388,85 @@ pub struct Roster {
     suppressed: HashSet<String>,
 }
 
+/// Rows classified against one [`Roster`] load.
+pub const CLASSIFY_CHUNK: usize = 2_000;
+
 impl Roster {
-    pub async fn load(db: &Db, net: NetworkId) -> Result<Roster> {
-        let records: Vec<KnownRecord> = db_run!(db, |pool| {
-            sqlx::query_as(
+    /// The roster for `rows` (any number; [`CLASSIFY_CHUNK`] is a good
+    /// size).
+    pub async fn for_rows(db: &Db, net: NetworkId, rows: &[Leaver]) -> Result<Roster> {
+        if rows.is_empty() {
+            return Ok(Roster::default());
+        }
+        let numbers = TextList(
+            rows.iter()
+                .filter(|l| !l.employee_number.is_empty())
+                .map(|l| l.employee_number.clone())
+                .collect(),
+        );
+        let emails = TextList(rows.iter().map(|l| l.email.clone()).collect());
+        let mut keys = Vec::with_capacity(rows.len() * 2);
+        for l in rows {
+            keys.push(suppression_key("email", &l.email));
+            if !l.employee_number.is_empty() {
+                keys.push(suppression_key("employee", &l.employee_number));
+            }
+        }
+        // Each statement has one list on one indexed column, so the engine
+        // seeks whatever its statistics say (an OR of both, or a join driven
+        // from memberships, scanned the whole network per chunk when
+        // SQLite had no statistics yet).
+        let d = db.dialect();
+        let mut records: Vec<KnownRecord> = Vec::new();
+        for (condition, list) in [
+            (
+                format!(
+                    "employee_number <> '' AND {}",
+                    d.in_list("employee_number", 2)
+                ),
+                &numbers,
+            ),
+            (d.in_list("email", 2), &emails),
+        ] {
+            let sql = format!(
                 "SELECT id, profile_id, account_id, employee_number, email, fingerprint FROM alumni_records \
-                 WHERE network_id = $1 AND state <> 'declined' ORDER BY id",
-            )
-            .bind(net.0)
-            .fetch_all(pool)
-            .await
-        })?;
+                 WHERE network_id = $1 AND state <> 'declined' AND {condition}"
+            );
+            let found: Vec<KnownRecord> = db_run!(db, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(net.0)
+                    .bind(list)
+                    .fetch_all(pool)
+                    .await
+            })?;
+            records.extend(found);
+        }
+        records.sort_by_key(|r| r.id);
+        records.dedup_by_key(|r| r.id);
+        let members_sql = format!(
+            "SELECT e.email, e.account_id FROM account_emails e \
+             WHERE e.verified_at IS NOT NULL AND {} AND EXISTS (SELECT 1 FROM memberships m \
+             WHERE m.network_id = $1 AND m.account_id = e.account_id AND m.status <> 'left')",
+            d.in_list("e.email", 2)
+        );
         let members: Vec<(String, i64)> = db_run!(db, |pool| {
-            sqlx::query_as(
-                "SELECT e.email, m.account_id FROM memberships m \
-                 JOIN account_emails e ON e.account_id = m.account_id AND e.verified_at IS NOT NULL \
-                 WHERE m.network_id = $1 AND m.status <> 'left'",
-            )
-            .bind(net.0)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as(sqlx::AssertSqlSafe(members_sql.clone()))
+                .bind(net.0)
+                .bind(&emails)
+                .fetch_all(pool)
+                .await
         })?;
+        let suppressed_sql = format!(
+            "SELECT key_hash FROM do_not_contact WHERE network_id = $1 AND reason = 'declined' AND {}",
+            d.in_list("key_hash", 2)
+        );
+        let keys = TextList(keys);
         let suppressed: Vec<String> = db_run!(db, |pool| {
-            sqlx::query_scalar(
-                "SELECT key_hash FROM do_not_contact WHERE network_id = $1 AND reason = 'declined'",
-            )
-            .bind(net.0)
-            .fetch_all(pool)
-            .await
+            sqlx::query_scalar(sqlx::AssertSqlSafe(suppressed_sql.clone()))
+                .bind(net.0)
+                .bind(&keys)
+                .fetch_all(pool)
+                .await
         })?;
         let mut roster = Roster {
             members: members.into_iter().collect(),
@@ -480,6 +534,14 @@ impl Roster {
             },
         }
     }
+}
+
+/// What each of `rows` would do, in order, against what the network knows
+/// now (the preview and the command line's dry run: nothing is written, so
+/// rows do not see each other).
+pub async fn classify(db: &Db, net: NetworkId, rows: &[Leaver]) -> Result<Vec<Outcome>> {
+    let roster = Roster::for_rows(db, net, rows).await?;
+    Ok(rows.iter().map(|l| roster.classify(l)).collect())
 }
 
 /// HR's part of a profile from a row: names and the one stint.

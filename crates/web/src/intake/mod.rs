@@ -15,9 +15,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use enishi_core::intake::{self, Column, Mapping, RowError};
+use enishi_core::intake::{self, Column, Leaver, Mapping, RowError};
 use enishi_core::{Lang, email};
-use enishi_store::intake::{self as store, Import, Outcome, Record, RecordFilter, Roster, Tally};
+use enishi_store::intake::{self as store, Import, Outcome, Record, RecordFilter, Tally};
 use enishi_store::invitations;
 use enishi_store::now_ms;
 use serde::Deserialize;
@@ -113,6 +113,39 @@ fn outcome_word(o: Outcome) -> &'static str {
     }
 }
 
+/// Classifies the valid rows in `chunk` (in file order) into `tally`,
+/// lists the first [`PREVIEW_ROWS`] in `rows`, and empties `chunk`.
+async fn classify_chunk(
+    state: &AppState,
+    scope: &NetworkScope,
+    chunk: &mut Vec<Leaver>,
+    tally: &mut Tally,
+    rows: &mut Vec<RowView>,
+) -> Result<(), AppError> {
+    let outcomes = store::classify(&state.db, scope.id(), chunk).await?;
+    for (l, outcome) in chunk.drain(..).zip(outcomes) {
+        tally.count(outcome);
+        if rows.len() < PREVIEW_ROWS {
+            rows.push(RowView {
+                line: l.line,
+                outcome: outcome_word(outcome),
+                name: format!("{} {}", l.family, l.given).trim().to_string(),
+                kana: format!("{} {}", l.family_kana, l.given_kana)
+                    .trim()
+                    .to_string(),
+                company_only: l.company_address_only,
+                joined: l.stint.joined.map(|y| y.iso()).unwrap_or_default(),
+                left: l.stint.left.map(|y| y.iso()).unwrap_or_default(),
+                department: l.stint.departments.join("・"),
+                title: l.stint.titles.join("・"),
+                employee_number: l.employee_number,
+                email: l.email,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Validates and classifies every row of `import` under `names`.
 pub async fn preview(
     state: &AppState,
@@ -137,8 +170,8 @@ pub async fn preview(
         })
         .collect();
     let mut first: Vec<String> = Vec::new();
-    let roster = Roster::load(&state.db, scope.id()).await?;
     let domains = scope.network.domains();
+    let mut chunk: Vec<Leaver> = Vec::with_capacity(store::CLASSIFY_CHUNK);
     let mut tally = Tally::default();
     let mut rows = Vec::new();
     let mut invalid = Vec::new();
@@ -153,27 +186,12 @@ pub async fn preview(
         }
         match verdict.result {
             Ok(l) => {
-                let outcome = roster.classify(&l);
-                tally.count(outcome);
                 if l.company_address_only {
                     company_only += 1;
                 }
-                if rows.len() < PREVIEW_ROWS {
-                    rows.push(RowView {
-                        line: l.line,
-                        outcome: outcome_word(outcome),
-                        employee_number: l.employee_number.clone(),
-                        name: format!("{} {}", l.family, l.given).trim().to_string(),
-                        kana: format!("{} {}", l.family_kana, l.given_kana)
-                            .trim()
-                            .to_string(),
-                        email: l.email.clone(),
-                        company_only: l.company_address_only,
-                        joined: l.stint.joined.map(|y| y.iso()).unwrap_or_default(),
-                        left: l.stint.left.map(|y| y.iso()).unwrap_or_default(),
-                        department: l.stint.departments.join("・"),
-                        title: l.stint.titles.join("・"),
-                    });
+                chunk.push(l);
+                if chunk.len() == store::CLASSIFY_CHUNK {
+                    classify_chunk(state, scope, &mut chunk, &mut tally, &mut rows).await?;
                 }
             }
             Err(errors) => {
@@ -191,6 +209,7 @@ pub async fn preview(
             }
         }
     }
+    classify_chunk(state, scope, &mut chunk, &mut tally, &mut rows).await?;
     let headers = headers
         .iter()
         .enumerate()

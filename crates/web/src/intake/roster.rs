@@ -563,7 +563,8 @@ pub async fn schedule_exit(
             employee_number,
         },
     };
-    let mut roster = Roster::load(&state.db, scope.id()).await?;
+    let mut roster =
+        store::Roster::for_rows(&state.db, scope.id(), std::slice::from_ref(&leaver)).await?;
     match roster.classify(&leaver) {
         Outcome::Skipped => return Ok(Err(("email", "intake.exit_blocked"))),
         Outcome::Linked { .. } => return Ok(Err(("email", "intake.exit_member"))),

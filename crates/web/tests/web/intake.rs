@@ -265,6 +265,164 @@ async fn fixture_import_counts_every_row_and_is_idempotent(backend: Backend) {
     app.stop().await;
 }
 
+/// A file longer than a batch and a classification chunk: each row is
+/// classified against what the network knows of it (the roster is read per
+/// chunk, not held whole), across chunk boundaries — a repeat of a row in
+/// the first chunk, an update of an earlier record, a member, a person who
+/// declined — and the preview's count is what the import then does.
+async fn an_import_longer_than_a_batch_classifies_every_row(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let network = company(&app, "long").await;
+    let net = network.scope();
+    let member = app
+        .create_account("member.long@example.jp", "鈴木 一郎", None, false)
+        .await;
+    join(&app, &network, member.id, "member", "alumni").await;
+    let header = "社員番号,氏名,メールアドレス,入社日,退職日,部署\r\n";
+    let row = |n: usize, email: &str, department: &str| {
+        format!("L{n:05},山田 太郎{n},{email},2001/4/1,2010/3/31,{department}\r\n")
+    };
+    // an earlier file: one record to update later, one whose person declines
+    let earlier = format!(
+        "{header}{}{}",
+        row(1, "first@example.net", "営業部"),
+        row(2, "declines@example.net", "営業部")
+    );
+    let names = {
+        let csv = enishi_core::intake::read(&earlier).unwrap();
+        enishi_core::intake::suggest(&csv.headers).to_names(&csv.headers)
+    };
+    let first = store::create_import(
+        &app.db,
+        net,
+        &store::NewImport {
+            created_by: None,
+            file_name: "earlier.csv",
+            encoding: "utf-8",
+            body: &earlier,
+            mapping: &names,
+            total_rows: 2,
+        },
+    )
+    .await
+    .unwrap();
+    enishi_jobs::intake::run(&app.db, net, first.id)
+        .await
+        .unwrap();
+    let records = store::records(&app.db, net, &Default::default(), 0, 10)
+        .await
+        .unwrap();
+    let declining = records
+        .iter()
+        .find(|r| r.email == "declines@example.net")
+        .unwrap();
+    assert!(store::decline(&app.db, net, declining.id).await.unwrap());
+
+    let total = store::CLASSIFY_CHUNK * 2 + 500;
+    let mut text = header.to_string();
+    for n in 3..3 + total - 4 {
+        text.push_str(&row(n, &format!("p{n}@example.net"), "営業部"));
+    }
+    // in the last chunk: the earlier record with another department, the
+    // member's address, the address that declined, a repeat of the first row
+    text.push_str(&row(1, "first@example.net", "財務部"));
+    text.push_str(&row(90_001, "member.long@example.jp", "営業部"));
+    text.push_str(&row(90_002, "declines@example.net", "営業部"));
+    text.push_str(&row(3, "p3@example.net", "営業部"));
+    let csv = enishi_core::intake::read(&text).unwrap();
+    let mapping = enishi_core::intake::Mapping::from_names(&csv.headers, &names);
+    let domains = vec![DOMAIN.to_string()];
+    let leavers: Vec<Leaver> =
+        enishi_core::intake::evaluate(csv, &mapping, enishi_jobs::intake::today(), &domains)
+            .filter_map(|v| v.result.ok())
+            .collect();
+    assert_eq!(leavers.len(), total - 1, "the repeat is refused");
+    let mut preview = store::Tally::default();
+    for chunk in leavers.chunks(store::CLASSIFY_CHUNK) {
+        for outcome in store::classify(&app.db, net, chunk).await.unwrap() {
+            preview.count(outcome);
+        }
+    }
+    let expected = store::Tally {
+        new: (total - 4) as i64,
+        linked: 1,
+        updated: 1,
+        unchanged: 0,
+        invalid: 0,
+        skipped: 1,
+    };
+    assert_eq!(preview, expected);
+
+    let import = store::create_import(
+        &app.db,
+        net,
+        &store::NewImport {
+            created_by: None,
+            file_name: "long.csv",
+            encoding: "utf-8",
+            body: &text,
+            mapping: &names,
+            total_rows: total as i64,
+        },
+    )
+    .await
+    .unwrap();
+    enishi_jobs::intake::run(&app.db, net, import.id)
+        .await
+        .unwrap();
+    let done = store::import(&app.db, net, import.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, "done");
+    assert_eq!(done.done_rows, total as i64);
+    assert_eq!(
+        (
+            done.new_rows,
+            done.linked_rows,
+            done.updated_rows,
+            done.skipped_rows,
+            done.invalid_rows
+        ),
+        (expected.new, 1, 1, 1, 1)
+    );
+    let all = store::records(&app.db, net, &Default::default(), 0, 100_000)
+        .await
+        .unwrap();
+    // two earlier records, the new ones and the member's; none twice
+    assert_eq!(all.len(), 2 + (total - 4) + 1);
+    let mut numbers: Vec<&str> = all.iter().map(|r| r.employee_number.as_str()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), all.len());
+    let updated = all.iter().find(|r| r.employee_number == "L00001").unwrap();
+    assert_eq!(updated.department, "財務部");
+    let linked = all
+        .iter()
+        .find(|r| r.email == "member.long@example.jp")
+        .unwrap();
+    assert_eq!(
+        (linked.state.as_str(), linked.account_id),
+        ("joined", Some(member.id))
+    );
+    // every new record has its profile, HR's stint and a search entry
+    let last = all.iter().find(|r| r.employee_number == "L04498").unwrap();
+    let stints = profiles::stints(&app.db, net, last.profile_id.unwrap(), SOURCE_HR)
+        .await
+        .unwrap();
+    assert_eq!(stints[0].departments, vec!["営業部".to_string()]);
+    let admin = app
+        .create_account("hr.long@example.jp", "人事 花子", None, false)
+        .await;
+    join(&app, &network, admin.id, "admin", "hr").await;
+    let visitor = app.visitor_signed_in_as(admin.id).await;
+    let (_, page) = visitor
+        .get_text("/n/long/directory?q=%E5%A4%AA%E9%83%8E4498&kind=pending")
+        .await;
+    assert!(page.contains("山田 太郎4498"), "found by name");
+    app.stop().await;
+}
+
 async fn a_killed_import_resumes_without_duplicates(backend: Backend) {
     let app = TestApp::start(backend).await;
     let network = company(&app, "resume").await;
@@ -299,7 +457,7 @@ async fn a_killed_import_resumes_without_duplicates(backend: Backend) {
     .filter_map(|v| v.result.ok())
     .collect();
     assert_eq!(first.len(), 15, "the first 15 rows are valid");
-    let mut roster = Roster::load(&app.db, net).await.unwrap();
+    let mut roster = Roster::for_rows(&app.db, net, &first).await.unwrap();
     store::apply(
         &app.db,
         net,
@@ -640,6 +798,7 @@ dual_test!(
     pending_records_are_deleted_after_the_retention_period,
     fixture_import_counts_every_row_and_is_idempotent,
     a_killed_import_resumes_without_duplicates,
+    an_import_longer_than_a_batch_classifies_every_row,
     invited_alumni_correct_consent_join_or_decline,
     bad_files_get_clear_messages
 );
