@@ -79,6 +79,10 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     let domains = network.domains();
     let skip = usize::try_from(import.done_rows).unwrap_or(0);
     let mut batch: Vec<Leaver> = Vec::with_capacity(BATCH);
+    // statistics refreshed as the import doubles what it wrote: a plan made
+    // while the network had few records (a scan) would otherwise be kept
+    // for the whole file (PostgreSQL, 1M rows: 200 rows/s by 400,000)
+    let mut refresh_at = STATISTICS_AFTER.max(BATCH as i64);
     let mut invalid = 0;
     let mut seen = 0usize;
     for verdict in intake::evaluate(csv, &mapping, today(), &domains) {
@@ -99,6 +103,10 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
             store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
             batch.clear();
             invalid = 0;
+            if (seen - skip) as i64 >= refresh_at {
+                enishi_store::housekeeping::refresh_statistics(db).await?;
+                refresh_at *= 2;
+            }
         }
     }
     let progress = Progress {
