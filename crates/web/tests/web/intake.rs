@@ -265,6 +265,30 @@ async fn fixture_import_counts_every_row_and_is_idempotent(backend: Backend) {
     app.stop().await;
 }
 
+/// `text` stored as an import (decoded, mapped by `names`), not started.
+async fn stored_import(
+    app: &TestApp,
+    net: enishi_store::networks::NetworkId,
+    text: &str,
+    names: &std::collections::BTreeMap<String, String>,
+    total_rows: i64,
+) -> store::Import {
+    store::create_import(
+        &app.db,
+        net,
+        &store::NewImport {
+            created_by: None,
+            file_name: "leavers.csv",
+            encoding: "utf-8",
+            body: text,
+            mapping: names,
+            total_rows,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A file longer than a batch and a classification chunk: each row is
 /// classified against what the network knows of it (the roster is read per
 /// chunk, not held whole), across chunk boundaries — a repeat of a row in
@@ -292,20 +316,7 @@ async fn an_import_longer_than_a_batch_classifies_every_row(backend: Backend) {
         let csv = enishi_core::intake::read(&earlier).unwrap();
         enishi_core::intake::suggest(&csv.headers).to_names(&csv.headers)
     };
-    let first = store::create_import(
-        &app.db,
-        net,
-        &store::NewImport {
-            created_by: None,
-            file_name: "earlier.csv",
-            encoding: "utf-8",
-            body: &earlier,
-            mapping: &names,
-            total_rows: 2,
-        },
-    )
-    .await
-    .unwrap();
+    let first = stored_import(&app, net, &earlier, &names, 2).await;
     enishi_jobs::intake::run(&app.db, net, first.id)
         .await
         .unwrap();
@@ -353,20 +364,7 @@ async fn an_import_longer_than_a_batch_classifies_every_row(backend: Backend) {
     };
     assert_eq!(preview, expected);
 
-    let import = store::create_import(
-        &app.db,
-        net,
-        &store::NewImport {
-            created_by: None,
-            file_name: "long.csv",
-            encoding: "utf-8",
-            body: &text,
-            mapping: &names,
-            total_rows: total as i64,
-        },
-    )
-    .await
-    .unwrap();
+    let import = stored_import(&app, net, &text, &names, total as i64).await;
     enishi_jobs::intake::run(&app.db, net, import.id)
         .await
         .unwrap();
@@ -430,20 +428,7 @@ async fn a_killed_import_resumes_without_duplicates(backend: Backend) {
     let (text, _) = enishi_core::intake::decode(FIXTURE).unwrap();
     let csv = enishi_core::intake::read(&text).unwrap();
     let names = enishi_core::intake::suggest(&csv.headers).to_names(&csv.headers);
-    let import = store::create_import(
-        &app.db,
-        net,
-        &store::NewImport {
-            created_by: None,
-            file_name: "leavers.csv",
-            encoding: "shift_jis",
-            body: &text,
-            mapping: &names,
-            total_rows: 40,
-        },
-    )
-    .await
-    .unwrap();
+    let import = stored_import(&app, net, &text, &names, 40).await;
     // a worker committed the first 15 rows, then died
     let mapping = enishi_core::intake::Mapping::from_names(&csv.headers, &names);
     let domains = vec![DOMAIN.to_string()];
