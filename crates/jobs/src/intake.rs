@@ -95,12 +95,7 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
             Err(_) => invalid += 1,
         }
         if batch.len() + invalid as usize >= BATCH {
-            let progress = Progress {
-                import_id: id,
-                done_rows: seen as i64,
-            };
-            let mut roster = Roster::for_rows(db, net, &batch).await?;
-            store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
+            write_batch(db, net, id, &batch, invalid, seen).await?;
             batch.clear();
             invalid = 0;
             if (seen - skip) as i64 >= refresh_at {
@@ -109,16 +104,30 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
             }
         }
     }
-    let progress = Progress {
-        import_id: id,
-        done_rows: seen as i64,
-    };
-    let mut roster = Roster::for_rows(db, net, &batch).await?;
-    store::apply(db, net, &mut roster, &batch, invalid, Some(&progress)).await?;
+    write_batch(db, net, id, &batch, invalid, seen).await?;
     store::set_status(db, net, id, "done", None).await?;
     // a large file changes the tables enough for the planner to need new numbers
     if import.total_rows >= STATISTICS_AFTER {
         enishi_store::housekeeping::refresh_statistics(db).await?;
     }
+    Ok(())
+}
+
+/// Classifies `batch` against the roster of its own rows and applies it
+/// with `invalid` refused rows, recording `done_rows` as the progress.
+async fn write_batch(
+    db: &Db,
+    net: NetworkId,
+    import_id: i64,
+    batch: &[Leaver],
+    invalid: i64,
+    done_rows: usize,
+) -> Result<(), RunError> {
+    let progress = Progress {
+        import_id,
+        done_rows: done_rows as i64,
+    };
+    let mut roster = Roster::for_rows(db, net, batch).await?;
+    store::apply(db, net, &mut roster, batch, invalid, Some(&progress)).await?;
     Ok(())
 }

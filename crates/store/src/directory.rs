@@ -868,40 +868,38 @@ async fn ranked_in_rust(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page
 fn rank_rows(s: &Search<'_>, rows: &[Stored]) -> (Page, usize) {
     let after = s.after.as_deref().and_then(Key::decode);
     let limit = s.limit.clamp(1, 100);
-    {
-        let mut ranked: Vec<(Key, Hit)> = rows
+    let mut ranked: Vec<(Key, Hit)> = rows
+        .iter()
+        .filter_map(|stored| {
+            let (seen, score) = check(s, stored)?;
+            Some((key_of(s, stored, score), hit(stored, seen, score)))
+        })
+        .collect();
+    let passed = ranked.len();
+    ranked.sort_by(|(a, _), (b, _)| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.text.cmp(&b.text))
+            .then(a.id.cmp(&b.id))
+    });
+    let start = match &after {
+        Some(k) => ranked
             .iter()
-            .filter_map(|stored| {
-                let (seen, score) = check(s, stored)?;
-                Some((key_of(s, stored, score), hit(stored, seen, score)))
+            .position(|(key, _)| {
+                key.score < k.score
+                    || (key.score == k.score
+                        && (key.text > k.text || (key.text == k.text && key.id > k.id)))
             })
-            .collect();
-        let passed = ranked.len();
-        ranked.sort_by(|(a, _), (b, _)| {
-            b.score
-                .cmp(&a.score)
-                .then_with(|| a.text.cmp(&b.text))
-                .then(a.id.cmp(&b.id))
-        });
-        let start = match &after {
-            Some(k) => ranked
-                .iter()
-                .position(|(key, _)| {
-                    key.score < k.score
-                        || (key.score == k.score
-                            && (key.text > k.text || (key.text == k.text && key.id > k.id)))
-                })
-                .unwrap_or(ranked.len()),
-            None => 0,
-        };
-        let rest = &ranked[start..];
-        let next = (rest.len() > limit).then(|| rest[limit - 1].0.encode());
-        let page = Page {
-            hits: rest.iter().take(limit).map(|(_, h)| h.clone()).collect(),
-            next,
-        };
-        (page, passed)
-    }
+            .unwrap_or(ranked.len()),
+        None => 0,
+    };
+    let rest = &ranked[start..];
+    let next = (rest.len() > limit).then(|| rest[limit - 1].0.encode());
+    let page = Page {
+        hits: rest.iter().take(limit).map(|(_, h)| h.clone()).collect(),
+        next,
+    };
+    (page, passed)
 }
 
 /// A page in a stored order (kana, recent, leave year), scanning in

@@ -289,6 +289,16 @@ async fn stored_import(
     .unwrap()
 }
 
+/// Runs (or resumes) import `id` to the end; the import as it then is.
+async fn run_to_end(
+    app: &TestApp,
+    net: enishi_store::networks::NetworkId,
+    id: i64,
+) -> store::Import {
+    enishi_jobs::intake::run(&app.db, net, id).await.unwrap();
+    store::import(&app.db, net, id).await.unwrap().unwrap()
+}
+
 /// A file longer than a batch and a classification chunk: each row is
 /// classified against what the network knows of it (the roster is read per
 /// chunk, not held whole), across chunk boundaries — a repeat of a row in
@@ -365,13 +375,7 @@ async fn an_import_longer_than_a_batch_classifies_every_row(backend: Backend) {
     assert_eq!(preview, expected);
 
     let import = stored_import(&app, net, &text, &names, total as i64).await;
-    enishi_jobs::intake::run(&app.db, net, import.id)
-        .await
-        .unwrap();
-    let done = store::import(&app.db, net, import.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let done = run_to_end(&app, net, import.id).await;
     assert_eq!(done.status, "done");
     assert_eq!(done.done_rows, total as i64);
     assert_eq!(
@@ -460,13 +464,7 @@ async fn a_killed_import_resumes_without_duplicates(backend: Backend) {
         .await
         .unwrap();
     // the job runs again from where it was
-    enishi_jobs::intake::run(&app.db, net, import.id)
-        .await
-        .unwrap();
-    let done = store::import(&app.db, net, import.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let done = run_to_end(&app, net, import.id).await;
     assert_eq!(done.status, "done");
     assert_eq!(done.done_rows, 40);
     assert_eq!((done.new_rows, done.invalid_rows), (30, 10));
