@@ -851,8 +851,14 @@ pub async fn ensure_for_account(db: &Db, net: NetworkId, account_id: i64) -> Res
 }
 
 /// Creates the missing profiles of members who joined before profiles
-/// existed (run at start, after migrating). Returns how many.
+/// existed (run at start, after migrating). Returns how many. Once per
+/// database: every join makes its profile since, and the check scans
+/// every membership (1.1 s of each start-up at 1M members).
 pub async fn backfill(db: &Db) -> Result<u64> {
+    const DONE_KEY: &str = "profiles_backfilled";
+    if crate::meta::get(db, DONE_KEY).await?.is_some() {
+        return Ok(0);
+    }
     let missing: Vec<(i64, i64, String)> = db_run!(db, |pool| {
         sqlx::query_as(
             "SELECT m.network_id, m.account_id, a.display_name FROM memberships m \
@@ -866,6 +872,7 @@ pub async fn backfill(db: &Db) -> Result<u64> {
     for (net, account, name) in &missing {
         ensure(db, NetworkId(*net), *account, name).await?;
     }
+    crate::meta::insert_once(db, DONE_KEY, "1").await?;
     Ok(missing.len() as u64)
 }
 

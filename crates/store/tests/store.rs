@@ -16,6 +16,9 @@ use enishi_testkit::{TestDb, dual_test, postgres_enabled};
 #[path = "store/directory.rs"]
 mod directory;
 use directory::{an_old_search_index_is_rebuilt, golden_search_conformance};
+#[path = "store/members.rs"]
+mod members;
+use members::{members_without_profiles_get_them_once, the_members_tally_follows_every_write};
 
 fn migration(version: i64, description: &'static str, sql: &str) -> Migration {
     Migration::new(
@@ -699,6 +702,8 @@ async fn housekeeping_tidies_what_is_spent(backend: Backend) {
 
 dual_test!(
     golden_search_conformance,
+    the_members_tally_follows_every_write,
+    members_without_profiles_get_them_once,
     an_old_search_index_is_rebuilt,
     housekeeping_tidies_what_is_spent,
     a_verified_address_belongs_to_one_account,

@@ -8,7 +8,7 @@ use enishi_core::privacy::{Field, Viewer, Visibility};
 use enishi_core::profile::{Filter, OpenTo, Profile, Stint, YearMonth};
 use enishi_core::search::Query;
 use enishi_store::directory::{self, Search, Sort};
-use enishi_store::networks::{self, NetworkId};
+use enishi_store::networks::NetworkId;
 use enishi_store::{Backend, accounts, memberships, profiles};
 use enishi_testkit::TestDb;
 
@@ -137,33 +137,10 @@ fn filter_of(cell: &str) -> Filter {
     f
 }
 
-async fn golden_network(db: &enishi_store::Db) -> NetworkId {
-    networks::create(
-        db,
-        &networks::NewNetwork {
-            slug: "golden",
-            name_ja: "ゴールデン",
-            name_en: "Golden",
-            description_ja: "",
-            description_en: "",
-            accent_color: "#22406b",
-            join_policy: "invitation",
-            staff_domains: &[],
-            listed: false,
-            purposes: ("目的", "Purposes"),
-            guidelines: ("ガイドライン", "Guidelines"),
-            created_by: None,
-        },
-    )
-    .await
-    .unwrap()
-    .scope()
-}
-
 pub async fn golden_search_conformance(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let db = &test_db.db;
-    let net = golden_network(db).await;
+    let net = crate::members::network(db, "golden").await;
     let ids = load(db, net).await;
     assert!(ids.len() >= 200, "the fixture has ≥ 200 profiles");
     let fixture_of = |db_id: i64| {
@@ -266,7 +243,7 @@ pub async fn golden_search_conformance(backend: Backend) {
 pub async fn an_old_search_index_is_rebuilt(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let db = &test_db.db;
-    let net = golden_network(db).await;
+    let net = crate::members::network(db, "golden").await;
     load(db, net).await;
     let search = Search {
         viewer: Viewer::Member,
