@@ -37,6 +37,7 @@ pub async fn run(
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         intake::decode(&bytes).map_err(|e| tr.get(e.key()).to_string())?
     };
+    let split = intake::split(&text, store::PART_BYTES).map_err(|e| tr.get(e.key()).to_string())?;
     let csv = intake::read(&text).map_err(|e| tr.get(e.key()).to_string())?;
     let headers = csv.headers.clone();
     let names: BTreeMap<String, String> = match mapping_file {
@@ -131,8 +132,9 @@ pub async fn run(
         out.push(format!("dry run, nothing stored: {}", summary(&tally)));
         return Ok(out.join("\n"));
     }
-    // the job reads the stored copy of the text
+    // the job reads the stored copy of the text, a part at a time
     let names = mapping.to_names(&headers);
+    let parts = split.parts(&text);
     let import = store::create_import(
         db,
         network.scope(),
@@ -143,13 +145,14 @@ pub async fn run(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             encoding: encoding.as_str(),
-            body: &text,
+            parts: &parts,
             mapping: &names,
             total_rows: total,
         },
     )
     .await
     .map_err(|e| e.to_string())?;
+    drop(parts);
     drop(text);
     enishi_jobs::intake::run(db, network.scope(), import.id)
         .await

@@ -167,7 +167,9 @@ pub struct Csv<'a> {
     record: csv::StringRecord,
     /// Line breaks counted up to this byte offset: (offset, line there).
     counted: (usize, usize),
-    peeked: Option<RawRow>,
+    /// The first data record with the byte it starts at (read ahead to
+    /// tell a header-only file).
+    peeked: Option<(usize, RawRow)>,
     done: bool,
 }
 
@@ -179,22 +181,8 @@ pub struct Csv<'a> {
 /// [`FileError::Unreadable`].
 pub fn read(text: &str) -> Result<Csv<'_>, FileError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .quoting(true)
-        .double_quote(true)
-        .from_reader(text.as_bytes());
-    let mut csv = Csv {
-        headers: Vec::new(),
-        text,
-        reader,
-        record: csv::StringRecord::new(),
-        counted: (0, 1),
-        peeked: None,
-        done: false,
-    };
-    let header = csv.next_record().ok_or(FileError::Empty)?;
+    let mut csv = Csv::over(text, 1);
+    let (_, header) = csv.next_record().ok_or(FileError::Empty)?;
     if header.broken {
         return Err(FileError::Unreadable);
     }
@@ -210,9 +198,81 @@ pub fn read(text: &str) -> Result<Csv<'_>, FileError> {
     Ok(csv)
 }
 
-impl Csv<'_> {
-    /// The next non-blank record, broken ones included.
-    fn next_record(&mut self) -> Option<RawRow> {
+/// The data records of a later part of a file cut by [`split`]: `text`
+/// starts at a record, on physical line `first_line`; it has no header.
+pub fn read_part(text: &str, first_line: usize) -> Csv<'_> {
+    Csv::over(text, first_line)
+}
+
+/// Where a file is cut into parts of about `target` bytes, at record
+/// boundaries, to be stored and read back a part at a time (a million-row
+/// file is never held whole again), and how many data records it has. The
+/// first part holds the header and is read with [`read`], the others with
+/// [`read_part`]; together they give the same records as the whole text.
+/// The file's errors are [`read`]'s.
+pub fn split(text: &str, target: usize) -> Result<Split, FileError> {
+    let mut csv = read(text)?;
+    let mut starts = vec![(0, 1)];
+    let mut rows = 0;
+    while let Some((start, row)) = csv.next_at() {
+        rows += 1;
+        // the first part holds a record too: a header alone is no file
+        if rows > 1 && start - starts[starts.len() - 1].0 >= target.max(1) {
+            starts.push((start, row.line));
+        }
+    }
+    Ok(Split { starts, rows })
+}
+
+/// See [`split`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Each part's first byte (in the text without its BOM) and line.
+    starts: Vec<(usize, usize)>,
+    /// Data records in the whole file.
+    pub rows: usize,
+}
+
+impl Split {
+    /// The parts of `text` (the text given to [`split`]), each with the
+    /// physical line it starts on.
+    pub fn parts<'t>(&self, text: &'t str) -> Vec<(&'t str, usize)> {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let ends = self.starts.iter().skip(1).map(|s| s.0).chain([text.len()]);
+        self.starts
+            .iter()
+            .zip(ends)
+            .map(|(&(from, line), to)| (&text[from..to], line))
+            .collect()
+    }
+}
+
+impl<'a> Csv<'a> {
+    fn over(text: &'a str, first_line: usize) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .quoting(true)
+            .double_quote(true)
+            .from_reader(text.as_bytes());
+        Csv {
+            headers: Vec::new(),
+            text,
+            reader,
+            record: csv::StringRecord::new(),
+            counted: (0, first_line),
+            peeked: None,
+            done: false,
+        }
+    }
+
+    /// The next data record and the byte it starts at.
+    fn next_at(&mut self) -> Option<(usize, RawRow)> {
+        self.peeked.take().or_else(|| self.next_record())
+    }
+
+    /// The next non-blank record, broken ones included, and its first byte.
+    fn next_record(&mut self) -> Option<(usize, RawRow)> {
         while !self.done {
             let before = self.reader.position().byte();
             let result = self.reader.read_record(&mut self.record);
@@ -235,19 +295,21 @@ impl Csv<'_> {
             let line = self.line_at(start);
             let raw = &self.text.as_bytes()[start..end.clamp(start, self.text.len())];
             if result.is_err() || !quoting_ok(raw) {
-                return Some(RawRow {
+                let row = RawRow {
                     line,
                     cells: Vec::new(),
                     broken: true,
-                });
+                };
+                return Some((start, row));
             }
             let cells: Vec<String> = self.record.iter().map(|c| trim(c).to_string()).collect();
             if cells.iter().any(|c| !c.is_empty()) {
-                return Some(RawRow {
+                let row = RawRow {
                     line,
                     cells,
                     broken: false,
-                });
+                };
+                return Some((start, row));
             }
         }
         None
@@ -288,7 +350,7 @@ impl Iterator for Csv<'_> {
     type Item = RawRow;
 
     fn next(&mut self) -> Option<RawRow> {
-        self.peeked.take().or_else(|| self.next_record())
+        self.next_at().map(|(_, row)| row)
     }
 }
 
@@ -1451,28 +1513,53 @@ pub struct Verdict {
 }
 
 /// Every record through [`read_row`], then [`Seen`]: a repeat of an
-/// accepted row is refused with [`RowError::Duplicate`]. The one loop the
-/// preview page, the import job and the command line share.
+/// accepted row is refused with [`RowError::Duplicate`]. One record at a
+/// time, so a file read in parts is judged as one.
+#[derive(Debug)]
+pub struct Evaluator<'a> {
+    mapping: &'a Mapping,
+    today: YearMonth,
+    company_domains: &'a [String],
+    seen: Seen,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(mapping: &'a Mapping, today: YearMonth, company_domains: &'a [String]) -> Self {
+        Evaluator {
+            mapping,
+            today,
+            company_domains,
+            seen: Seen::default(),
+        }
+    }
+
+    /// The verdict on the next record of the file.
+    pub fn verdict(&mut self, row: RawRow) -> Verdict {
+        let result =
+            read_row(self.mapping, &row, self.today, self.company_domains).and_then(|leaver| {
+                match self.seen.check(&leaver) {
+                    Some(line) => Err(vec![RowError::Duplicate { line }]),
+                    None => Ok(leaver),
+                }
+            });
+        Verdict {
+            line: row.line,
+            result,
+            cells: row.cells,
+        }
+    }
+}
+
+/// [`Evaluator`] over a whole file's records. The one loop the preview
+/// page, the import job and the command line share.
 pub fn evaluate<'a>(
     rows: impl IntoIterator<Item = RawRow> + 'a,
     mapping: &'a Mapping,
     today: YearMonth,
     company_domains: &'a [String],
 ) -> impl Iterator<Item = Verdict> + 'a {
-    let mut seen = Seen::default();
-    rows.into_iter().map(move |row| {
-        let result = read_row(mapping, &row, today, company_domains).and_then(|leaver| match seen
-            .check(&leaver)
-        {
-            Some(line) => Err(vec![RowError::Duplicate { line }]),
-            None => Ok(leaver),
-        });
-        Verdict {
-            line: row.line,
-            result,
-            cells: row.cells,
-        }
-    })
+    let mut evaluator = Evaluator::new(mapping, today, company_domains);
+    rows.into_iter().map(move |row| evaluator.verdict(row))
 }
 
 // ---------------------------------------------------------------------------
@@ -1651,6 +1738,45 @@ mod tests {
         let (headers, rows) = parse_rows("\r\n,,\r\n名前,メール\r\n鈴木,a@b.jp\r\n");
         assert_eq!(headers, strings(&["名前", "メール"]));
         assert_eq!(rows[0].line, 4);
+    }
+
+    #[test]
+    fn a_file_split_in_parts_reads_as_the_whole() {
+        let texts = [
+            "\u{FEFF} 社員番号 ,氏名,役職\r\n0001,鈴木 太郎,\"課長,\n営業\"\r\n\r\n\
+             0002,\u{3000}髙橋 花子\u{3000},\"He said \"\"hi\"\"\"\r\n,,\r\n\
+             0003,\"佐藤\r\n\r\n健一\",\r\n0004,田中,\n",
+            "a,b\n\n1,2\n\"x\ny\",3\n4,5",
+            "a,b\r1,2\r\r3,4\r",
+            "\r\n,,\r\n名前,メール\r\n鈴木,a@b.jp\r\n佐藤,c@d.jp\r\n",
+            "a,b\n1,\"x\"y\n2,3\n4,\"open\n5,6\n",
+            "a,b\n1,2",
+        ];
+        for text in texts {
+            let whole: Vec<RawRow> = read(text).unwrap().collect();
+            let headers = read(text).unwrap().headers;
+            for target in [1, 3, 8, 20, 1 << 20] {
+                let cut = split(text, target).unwrap();
+                assert_eq!(cut.rows, whole.len(), "{text:?}");
+                let parts = cut.parts(text);
+                let joined: String = parts.iter().map(|(p, _)| *p).collect();
+                assert_eq!(joined, text.trim_start_matches('\u{FEFF}'));
+                let mut first = read(parts[0].0).unwrap();
+                assert_eq!(first.headers, headers);
+                assert_eq!(parts[0].1, 1);
+                let mut again: Vec<RawRow> = first.by_ref().collect();
+                for (part, line) in &parts[1..] {
+                    again.extend(read_part(part, *line));
+                }
+                assert_eq!(again, whole, "{text:?} cut every {target} bytes");
+                if target == 1 {
+                    assert_eq!(parts.len(), whole.len(), "one record a part");
+                }
+            }
+        }
+        // the whole file's errors
+        assert_eq!(split("", 10).unwrap_err(), FileError::Empty);
+        assert_eq!(split("a,b\r\n", 10).unwrap_err(), FileError::HeaderOnly);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Runs a leavers' import (job kind `import_leavers`, also called directly
-//! by `enishi import`): reads the stored file with the import's mapping,
+//! by `enishi import`): reads the stored file a part at a time
+//! ([`StoredFile`]) with the import's mapping,
 //! validates every row ([`enishi_core::intake::evaluate`]) and applies the
 //! valid ones in batches ([`enishi_store::intake::apply`]), each classified
 //! against the roster of its own rows (read from the database, so memory
@@ -8,8 +9,8 @@
 //! resumes after the last batch: rows before `done_rows` are re-read (for
 //! duplicate detection) but not written again.
 
-use enishi_core::intake::{self, Leaver, Mapping};
-use enishi_store::intake::{self as store, Progress, Roster};
+use enishi_core::intake::{Evaluator, Leaver, Mapping};
+use enishi_store::intake::{self as store, Progress, Roster, StoredFile};
 use enishi_store::networks::{self, NetworkId};
 use enishi_store::{Db, jobs::Job, now_ms};
 
@@ -63,15 +64,15 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
         return Ok(());
     }
     let network = networks::by_id(db, net).await?.ok_or(RunError::Gone)?;
-    let csv = match intake::read(&import.body) {
-        Ok(csv) => csv,
+    let mut file = match StoredFile::open(db, net, id).await? {
+        Ok(file) => file,
         Err(e) => {
             store::set_status(db, net, id, "failed", Some(e.key())).await?;
             return Ok(());
         }
     };
-    let mapping = Mapping::from_names(&csv.headers, &import.mapping_names());
-    if !mapping.check(&csv.headers).is_empty() {
+    let mapping = Mapping::from_names(&file.headers, &import.mapping_names());
+    if !mapping.check(&file.headers).is_empty() {
         store::set_status(db, net, id, "failed", Some("intake.map_invalid")).await?;
         return Ok(());
     }
@@ -85,22 +86,27 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     let mut refresh_at = STATISTICS_AFTER.max(BATCH as i64);
     let mut invalid = 0;
     let mut seen = 0usize;
-    for verdict in intake::evaluate(csv, &mapping, today(), &domains) {
-        seen += 1;
-        if seen <= skip {
-            continue;
-        }
-        match verdict.result {
-            Ok(leaver) => batch.push(leaver),
-            Err(_) => invalid += 1,
-        }
-        if batch.len() + invalid as usize >= BATCH {
-            write_batch(db, net, id, &batch, invalid, seen).await?;
-            batch.clear();
-            invalid = 0;
-            if (seen - skip) as i64 >= refresh_at {
-                enishi_store::housekeeping::refresh_statistics(db).await?;
-                refresh_at *= 2;
+    let mut evaluator = Evaluator::new(&mapping, today(), &domains);
+    // the file a part at a time: memory holds a part and a batch, not the file
+    while let Some(rows) = file.next_rows(db).await? {
+        for row in rows {
+            let verdict = evaluator.verdict(row);
+            seen += 1;
+            if seen <= skip {
+                continue;
+            }
+            match verdict.result {
+                Ok(leaver) => batch.push(leaver),
+                Err(_) => invalid += 1,
+            }
+            if batch.len() + invalid as usize >= BATCH {
+                write_batch(db, net, id, &batch, invalid, seen).await?;
+                batch.clear();
+                invalid = 0;
+                if (seen - skip) as i64 >= refresh_at {
+                    enishi_store::housekeeping::refresh_statistics(db).await?;
+                    refresh_at *= 2;
+                }
             }
         }
     }

@@ -150,8 +150,6 @@ pub struct Import {
     pub created_by: Option<i64>,
     pub file_name: String,
     pub encoding: String,
-    /// The decoded text (UTF-8).
-    pub body: String,
     /// JSON header → column word.
     pub mapping: String,
     /// `uploaded` (previewed), `queued`, `running`, `done` or `failed`.
@@ -176,42 +174,140 @@ impl Import {
     }
 }
 
-const IMPORT_COLUMNS: &str = "id, network_id, created_by, file_name, encoding, body, mapping, status, total_rows, \
+const IMPORT_COLUMNS: &str = "id, network_id, created_by, file_name, encoding, mapping, status, total_rows, \
      done_rows, new_rows, linked_rows, updated_rows, unchanged_rows, invalid_rows, skipped_rows, error, created_at, \
      updated_at, finished_at";
 
-/// An upload to keep for preview and import.
+/// Bytes of decoded text per stored part of a file (cut at a record
+/// boundary at or after this size).
+pub const PART_BYTES: usize = 1 << 20;
+
+/// An upload to keep for preview and import: its text in parts as
+/// [`enishi_core::intake::split`] cuts it (each with its first line).
 pub struct NewImport<'a> {
     pub created_by: Option<i64>,
     pub file_name: &'a str,
     pub encoding: &'a str,
-    pub body: &'a str,
+    pub parts: &'a [(&'a str, usize)],
     pub mapping: &'a BTreeMap<String, String>,
     pub total_rows: i64,
 }
 
+/// Keeps an upload and its text, one statement per part (the text is
+/// never copied whole into one statement).
 pub async fn create_import(db: &Db, net: NetworkId, new: &NewImport<'_>) -> Result<Import> {
     let sql = format!(
-        "INSERT INTO imports (network_id, created_by, file_name, encoding, body, mapping, status, total_rows, \
+        "INSERT INTO imports (network_id, created_by, file_name, encoding, mapping, status, total_rows, \
          done_rows, new_rows, linked_rows, updated_rows, unchanged_rows, invalid_rows, skipped_rows, error, \
          created_at, updated_at, finished_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'uploaded', $7, 0, 0, 0, 0, 0, 0, 0, NULL, $8, $8, NULL) \
+         VALUES ($1, $2, $3, $4, $5, 'uploaded', $6, 0, 0, 0, 0, 0, 0, 0, NULL, $7, $7, NULL) \
          RETURNING {IMPORT_COLUMNS}"
     );
     let mapping = serde_json::to_string(new.mapping).unwrap_or_else(|_| "{}".into());
-    Ok(db_run!(db, |pool| {
+    let mut tx = db.begin_write().await?;
+    let import: Import = db_run!(tx tx, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(net.0)
             .bind(new.created_by)
             .bind(new.file_name)
             .bind(new.encoding)
-            .bind(new.body)
             .bind(&mapping)
             .bind(new.total_rows)
             .bind(now_ms())
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await
-    })?)
+    })?;
+    for (seq, (text, first_line)) in new.parts.iter().enumerate() {
+        db_run!(tx tx, |conn| {
+            sqlx::query(
+                "INSERT INTO import_parts (network_id, import_id, seq, first_line, body) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .persistent(false)
+            .bind(net.0)
+            .bind(import.id)
+            .bind(seq as i64)
+            .bind(*first_line as i64)
+            .bind(*text)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(import)
+}
+
+/// Part `seq` of import `id`'s text and the line it starts on.
+async fn import_part(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    seq: i64,
+) -> Result<Option<(String, usize)>> {
+    let part: Option<(String, i64)> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT body, first_line FROM import_parts WHERE network_id = $1 AND import_id = $2 AND seq = $3",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(seq)
+        .fetch_optional(pool)
+        .await
+    })?;
+    Ok(part.map(|(text, line)| (text, usize::try_from(line).unwrap_or(1))))
+}
+
+/// An import's stored file, read back a part at a time: the header, then
+/// the records part by part, so memory holds one part (about
+/// [`PART_BYTES`]) and not the file.
+#[derive(Debug)]
+pub struct StoredFile {
+    net: NetworkId,
+    import_id: i64,
+    pub headers: Vec<String>,
+    /// The first part (header and records) until its records are asked for.
+    first: Option<String>,
+    next_seq: i64,
+}
+
+impl StoredFile {
+    /// The file of import `id` (its first part read); the file's error
+    /// when it cannot be read as CSV. A missing file reads as empty.
+    pub async fn open(
+        db: &Db,
+        net: NetworkId,
+        id: i64,
+    ) -> Result<std::result::Result<StoredFile, enishi_core::intake::FileError>> {
+        let (text, _) = import_part(db, net, id, 0).await?.unwrap_or_default();
+        let csv = match enishi_core::intake::read(&text) {
+            Ok(csv) => csv,
+            Err(e) => return Ok(Err(e)),
+        };
+        let headers = csv.headers.clone();
+        Ok(Ok(StoredFile {
+            net,
+            import_id: id,
+            headers,
+            first: Some(text),
+            next_seq: 1,
+        }))
+    }
+
+    /// The records of the next part; `None` after the last.
+    pub async fn next_rows(&mut self, db: &Db) -> Result<Option<Vec<enishi_core::intake::RawRow>>> {
+        if let Some(text) = self.first.take() {
+            // read before: it has a header
+            let rows = enishi_core::intake::read(&text).map(|csv| csv.collect());
+            return Ok(Some(rows.unwrap_or_default()));
+        }
+        let Some((text, line)) = import_part(db, self.net, self.import_id, self.next_seq).await?
+        else {
+            return Ok(None);
+        };
+        self.next_seq += 1;
+        Ok(Some(enishi_core::intake::read_part(&text, line).collect()))
+    }
 }
 
 pub async fn import(db: &Db, net: NetworkId, id: i64) -> Result<Option<Import>> {
@@ -225,7 +321,7 @@ pub async fn import(db: &Db, net: NetworkId, id: i64) -> Result<Option<Import>> 
     })?)
 }
 
-/// The network's imports, newest first (without their bodies' use).
+/// The network's imports, newest first.
 pub async fn recent_imports(db: &Db, net: NetworkId, limit: i64) -> Result<Vec<Import>> {
     let sql = format!(
         "SELECT {IMPORT_COLUMNS} FROM imports WHERE network_id = $1 ORDER BY id DESC LIMIT $2"

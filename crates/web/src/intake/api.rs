@@ -258,14 +258,14 @@ pub struct MappingBody {
 fn mapping_form(
     ctx: &PageCtx,
     import: &Import,
+    headers: &[String],
     body: &MappingBody,
 ) -> Result<MappingForm, AppError> {
-    let csv = intake::read(&import.body).map_err(|e| AppError::Internal(e.key().into()))?;
     let mut bad = Vec::new();
     let mut fields = BTreeMap::new();
     for (header, word) in &body.mapping {
         let word = if word == "skip" { "" } else { word.as_str() };
-        match csv.headers.iter().position(|h| h == header) {
+        match headers.iter().position(|h| h == header) {
             None => bad.push(format!("{header}: {}", ctx.t("intake.api_no_such_header"))),
             Some(_) if !word.is_empty() && Column::parse(word).is_none() => {
                 bad.push(format!("{header}: {}", ctx.t("intake.api_no_such_column")))
@@ -279,8 +279,8 @@ fn mapping_form(
         return Err(AppError::InvalidFields(bad));
     }
     // headers not named keep their current column (as the preview shows it)
-    let current = Mapping::from_names(&csv.headers, &import.mapping_names());
-    for i in 0..csv.headers.len() {
+    let current = Mapping::from_names(headers, &import.mapping_names());
+    for i in 0..headers.len() {
         fields.entry(format!("col{i}")).or_insert_with(|| {
             current
                 .0
@@ -313,7 +313,8 @@ pub async fn remap_api(
     ApiJson(body): ApiJson<MappingBody>,
 ) -> Result<Json<ImportBody>, AppError> {
     let import = load_import(&state, &scope, id).await?;
-    let form = mapping_form(&ctx, &import, &body)?;
+    let headers = super::stored_file(&state, &scope, import.id).await?.headers;
+    let form = mapping_form(&ctx, &import, &headers, &body)?;
     if save_mapping(&state, &scope, import, &form).await?.is_none() {
         return Err(AppError::Conflict(ctx.t("intake.api_started")));
     }

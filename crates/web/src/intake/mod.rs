@@ -154,8 +154,8 @@ pub async fn preview(
     import: &Import,
     names: &BTreeMap<String, String>,
 ) -> Result<Preview, AppError> {
-    let csv = intake::read(&import.body).map_err(|e| AppError::Internal(e.key().into()))?;
-    let headers = csv.headers.clone();
+    let mut file = stored_file(state, scope, import.id).await?;
+    let headers = file.headers.clone();
     let mapping = Mapping::from_names(&headers, names);
     let mapping_errors: Vec<String> = mapping
         .check(&headers)
@@ -177,34 +177,38 @@ pub async fn preview(
     let mut invalid = Vec::new();
     let mut company_only = 0;
     let check = mapping_errors.is_empty();
-    for verdict in intake::evaluate(csv, &mapping, today(), &domains) {
-        if first.is_empty() {
-            first = verdict.cells.clone();
-        }
-        if !check {
-            continue;
-        }
-        match verdict.result {
-            Ok(l) => {
-                if l.company_address_only {
-                    company_only += 1;
-                }
-                chunk.push(l);
-                if chunk.len() == store::CLASSIFY_CHUNK {
-                    classify_chunk(state, scope, &mut chunk, &mut tally, &mut rows).await?;
-                }
+    let mut evaluator = intake::Evaluator::new(&mapping, today(), &domains);
+    while let Some(records) = file.next_rows(&state.db).await? {
+        for record in records {
+            let verdict = evaluator.verdict(record);
+            if first.is_empty() {
+                first = verdict.cells.clone();
             }
-            Err(errors) => {
-                tally.invalid += 1;
-                if invalid.len() < SHOWN_INVALID {
-                    invalid.push(InvalidView {
-                        line: verdict.line,
-                        reasons: errors
-                            .iter()
-                            .map(|e| reason(ctx, e))
-                            .collect::<Vec<_>>()
-                            .join(" / "),
-                    });
+            if !check {
+                continue;
+            }
+            match verdict.result {
+                Ok(l) => {
+                    if l.company_address_only {
+                        company_only += 1;
+                    }
+                    chunk.push(l);
+                    if chunk.len() == store::CLASSIFY_CHUNK {
+                        classify_chunk(state, scope, &mut chunk, &mut tally, &mut rows).await?;
+                    }
+                }
+                Err(errors) => {
+                    tally.invalid += 1;
+                    if invalid.len() < SHOWN_INVALID {
+                        invalid.push(InvalidView {
+                            line: verdict.line,
+                            reasons: errors
+                                .iter()
+                                .map(|e| reason(ctx, e))
+                                .collect::<Vec<_>>()
+                                .join(" / "),
+                        });
+                    }
                 }
             }
         }
@@ -326,16 +330,19 @@ pub async fn keep_file(
 ) -> Result<Result<Import, intake::FileError>, AppError> {
     let decoded = tokio::task::spawn_blocking(move || {
         let (text, encoding) = intake::decode(&file)?;
-        let csv = intake::read(&text)?;
-        let total = csv.count();
-        Ok::<_, intake::FileError>((text, encoding, total))
+        drop(file);
+        // the records counted and the parts cut in one pass
+        let split = intake::split(&text, store::PART_BYTES)?;
+        Ok::<_, intake::FileError>((text, encoding, split))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (text, encoding, total) = match decoded {
+    let (text, encoding, split) = match decoded {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
+    let parts = split.parts(&text);
+    let total = split.rows;
     let remembered = store::settings(&state.db, scope.id()).await?.mapping;
     let file_name: String = file_name.chars().take(200).collect();
     let import = store::create_import(
@@ -345,7 +352,7 @@ pub async fn keep_file(
             created_by: Some(scope.membership.account_id),
             file_name: &file_name,
             encoding: encoding.as_str(),
-            body: &text,
+            parts: &parts,
             mapping: &remembered,
             total_rows: total as i64,
         },
@@ -374,6 +381,19 @@ pub struct ImportPage {
     pub preview: Option<Preview>,
     pub columns: Vec<&'static str>,
     pub error: Option<String>,
+}
+
+/// The stored file of import `id`: its header read, its records a part at
+/// a time. A file that cannot be read was refused at upload; stored, it is
+/// an internal error.
+pub async fn stored_file(
+    state: &AppState,
+    scope: &NetworkScope,
+    id: i64,
+) -> Result<store::StoredFile, AppError> {
+    store::StoredFile::open(&state.db, scope.id(), id)
+        .await?
+        .map_err(|e| AppError::Internal(e.key().into()))
 }
 
 async fn load_import(state: &AppState, scope: &NetworkScope, id: i64) -> Result<Import, AppError> {
@@ -425,12 +445,11 @@ pub struct MappingForm {
 }
 
 fn names_from_form(
-    import: &Import,
+    headers: &[String],
     form: &MappingForm,
 ) -> Result<BTreeMap<String, String>, AppError> {
-    let csv = intake::read(&import.body).map_err(|e| AppError::Internal(e.key().into()))?;
     let mut names = BTreeMap::new();
-    for (i, header) in csv.headers.iter().enumerate() {
+    for (i, header) in headers.iter().enumerate() {
         let word = form
             .fields
             .get(&format!("col{i}"))
@@ -462,7 +481,8 @@ async fn save_mapping(
     if import.status != "uploaded" {
         return Ok(None);
     }
-    let names = names_from_form(&import, form)?;
+    let headers = stored_file(state, scope, import.id).await?.headers;
+    let names = names_from_form(&headers, form)?;
     store::set_mapping(&state.db, scope.id(), import.id, &names).await?;
     Ok(Some((import, names)))
 }
@@ -515,9 +535,9 @@ pub async fn start(
     import: &Import,
     names: BTreeMap<String, String>,
 ) -> Result<bool, AppError> {
-    let csv = intake::read(&import.body).map_err(|e| AppError::Internal(e.key().into()))?;
-    if !Mapping::from_names(&csv.headers, &names)
-        .check(&csv.headers)
+    let headers = stored_file(state, scope, import.id).await?.headers;
+    if !Mapping::from_names(&headers, &names)
+        .check(&headers)
         .is_empty()
     {
         return Ok(false);
@@ -550,27 +570,31 @@ pub async fn errors_csv(
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
     let import = load_import(&state, &scope, id).await?;
-    let csv = intake::read(&import.body).map_err(|e| AppError::Internal(e.key().into()))?;
-    let mut headers = csv.headers.clone();
+    let mut file = stored_file(&state, &scope, import.id).await?;
+    let mut headers = file.headers.clone();
     let mapping = Mapping::from_names(&headers, &import.mapping_names());
     let domains = scope.network.domains();
     headers.push(ctx.t("intake.error_line").to_string());
     headers.push(ctx.t("intake.error_reason").to_string());
     let mut out = String::from("\u{feff}");
     out.push_str(&intake::csv_line(&headers));
-    for verdict in intake::evaluate(csv, &mapping, today(), &domains) {
-        if let Err(errors) = verdict.result {
-            let mut cells = verdict.cells.clone();
-            cells.resize(headers.len() - 2, String::new());
-            cells.push(verdict.line.to_string());
-            cells.push(
-                errors
-                    .iter()
-                    .map(|e| reason(&ctx, e))
-                    .collect::<Vec<_>>()
-                    .join(" / "),
-            );
-            out.push_str(&intake::csv_line(&cells));
+    let mut evaluator = intake::Evaluator::new(&mapping, today(), &domains);
+    while let Some(records) = file.next_rows(&state.db).await? {
+        for record in records {
+            let verdict = evaluator.verdict(record);
+            if let Err(errors) = verdict.result {
+                let mut cells = verdict.cells;
+                cells.resize(headers.len() - 2, String::new());
+                cells.push(verdict.line.to_string());
+                cells.push(
+                    errors
+                        .iter()
+                        .map(|e| reason(&ctx, e))
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                );
+                out.push_str(&intake::csv_line(&cells));
+            }
         }
     }
     Ok((

@@ -280,7 +280,7 @@ async fn stored_import(
             created_by: None,
             file_name: "leavers.csv",
             encoding: "utf-8",
-            body: text,
+            parts: &enishi_core::intake::split(text, 64).unwrap().parts(text),
             mapping: names,
             total_rows,
         },

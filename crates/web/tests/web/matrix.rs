@@ -202,7 +202,7 @@ async fn sample_path(
                 created_by: None,
                 file_name: "matrix.csv",
                 encoding: "utf-8",
-                body: "氏名,メールアドレス\n鈴木 一郎,ichiro@example.jp\n",
+                parts: &[("氏名,メールアドレス\n鈴木 一郎,ichiro@example.jp\n", 1)],
                 mapping: &names,
                 total_rows: 1,
             },
