@@ -1,10 +1,10 @@
 //! Runs a leavers' import (job kind `import_leavers`, also called directly
 //! by `enishi import`): reads the stored file a part at a time
-//! ([`StoredFile`]) with the import's mapping,
-//! validates every row ([`enishi_core::intake::evaluate`]) and applies the
-//! valid ones in batches ([`enishi_store::intake::apply`]), each classified
+//! ([`StoredFile`]) with the import's mapping, validates every row
+//! ([`Evaluator`]: repeats remembered across parts) and applies the valid
+//! ones in batches ([`enishi_store::intake::apply`]), each classified
 //! against the roster of its own rows (read from the database, so memory
-//! does not grow with the network). Each batch
+//! does not grow with the file or the network). Each batch
 //! commits its rows with the import's progress, so a killed process
 //! resumes after the last batch: rows before `done_rows` are re-read (for
 //! duplicate detection) but not written again.
