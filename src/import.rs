@@ -37,7 +37,6 @@ pub async fn run(
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         intake::decode(&bytes).map_err(|e| tr.get(e.key()).to_string())?
     };
-    let split = intake::split(&text, store::PART_BYTES).map_err(|e| tr.get(e.key()).to_string())?;
     let csv = intake::read(&text).map_err(|e| tr.get(e.key()).to_string())?;
     let headers = csv.headers.clone();
     let names: BTreeMap<String, String> = match mapping_file {
@@ -134,6 +133,8 @@ pub async fn run(
     }
     // the job reads the stored copy of the text, a part at a time
     let names = mapping.to_names(&headers);
+    // (a second pass over the text, only when it is stored: a dry run reads it once)
+    let split = intake::split(&text, store::PART_BYTES).map_err(|e| tr.get(e.key()).to_string())?;
     let parts = split.parts(&text);
     let import = store::create_import(
         db,
