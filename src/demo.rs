@@ -4,8 +4,10 @@
 //! per database (a `demo:<part>` marker in `meta`), so running `--demo`
 //! again changes nothing while a newer version's new parts still arrive.
 //! So far: demo accounts (an operator and an alumnus), the demo network
-//! with its named people, and their profiles with 2,000 generated alumni.
-//! The posts and events capabilities each add their part to [`PARTS`].
+//! with its named people, and their profiles with 2,000 generated alumni;
+//! the feed (company news, a few hundred posts with comments and
+//! reactions from 40 more members). Later capabilities each add their part
+//! to [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
 
@@ -19,6 +21,7 @@ const PARTS: &[(&str, Loader)] = &[
     ("accounts", |db| Box::pin(load_accounts(db))),
     ("network", |db| Box::pin(load_network(db))),
     ("profiles", |db| Box::pin(load_profiles(db))),
+    ("posts", |db| Box::pin(crate::demo_posts::load(db))),
 ];
 
 /// How many generated alumni the demo network gets.

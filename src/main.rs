@@ -7,6 +7,7 @@
 //! own usage errors exit with 2).
 
 mod demo;
+mod demo_posts;
 mod import;
 mod operator;
 

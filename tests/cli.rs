@@ -392,8 +392,31 @@ async fn binary_migrates_and_serves(backend: Backend) {
         .unwrap();
     assert_eq!(
         people.len(),
-        6 + 2_000,
-        "six named people and 2,000 generated alumni"
+        6 + 40 + 2_000,
+        "six named people, 40 who post, and 2,000 generated alumni"
+    );
+    // and its feed: four news items (one pinned) and 240 posts
+    assert_eq!(
+        enishi_store::posts::count(&target.db, demo.scope())
+            .await
+            .unwrap(),
+        4 + 240
+    );
+    let everything = enishi_core::posts::Audience::ALL;
+    let pinned = enishi_store::posts::pinned(&target.db, demo.scope(), everything)
+        .await
+        .unwrap();
+    assert_eq!(pinned.len(), 1);
+    let feed = enishi_store::posts::feed(&target.db, demo.scope(), everything, None, 20)
+        .await
+        .unwrap();
+    assert!(
+        feed.iter().any(|p| p.comment_count > 0),
+        "posts have comments"
+    );
+    assert!(
+        feed.iter().all(|p| p.author.profile_id.is_some()),
+        "authors have profiles"
     );
     // the named people have readings, and 鈴木 仁志 is found by his
     let found = enishi_store::directory::search(

@@ -53,6 +53,7 @@ pub mod names;
 pub mod net;
 pub mod networks;
 pub mod password;
+pub mod posts;
 pub mod privacy;
 pub mod profile;
 pub mod search;

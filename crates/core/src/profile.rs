@@ -342,22 +342,13 @@ impl Profile {
     /// The name in the order the language writes it: 鈴木 仁志 / Hitoshi
     /// Suzuki (a name without romaji keeps the written order).
     pub fn display_name(&self, lang: crate::Lang) -> String {
-        let join = |a: &str, b: &str| {
-            [a, b]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        if lang == crate::Lang::En && !self.family_romaji.is_empty() {
-            join(
-                &capitalise(&self.given_romaji),
-                &capitalise(&self.family_romaji),
-            )
-        } else {
-            join(&self.family, &self.given)
-        }
+        name_in(
+            lang,
+            &self.family,
+            &self.given,
+            &self.family_romaji,
+            &self.given_romaji,
+        )
     }
 
     /// The reading, family first: スズキ ヒトシ.
@@ -658,6 +649,30 @@ pub fn is_kana(input: &str) -> bool {
     normalise(input)
         .chars()
         .all(|c| c == ' ' || c == 'ー' || ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ゔ')
+}
+
+/// A name in the order `lang` writes it, from its parts (what
+/// [`Profile::display_name`] shows, for rows that carry only the name).
+pub fn name_in(
+    lang: crate::Lang,
+    family: &str,
+    given: &str,
+    family_romaji: &str,
+    given_romaji: &str,
+) -> String {
+    let join = |a: &str, b: &str| {
+        [a, b]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if lang == crate::Lang::En && !family_romaji.is_empty() {
+        join(&capitalise(given_romaji), &capitalise(family_romaji))
+    } else {
+        join(family, given)
+    }
 }
 
 #[cfg(test)]

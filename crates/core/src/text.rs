@@ -1,6 +1,23 @@
 //! Japanese text helpers that more than one capability needs. (Search
 //! normalisation — NFKC, kana folding, romaji — arrives with the directory.)
 
+/// `n` with thousands separators: 1234567 → `1,234,567` (how both of our
+/// languages write counts).
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Full-width ASCII (U+FF01–U+FF5E) to its half-width twin, and the
 /// ideographic space (U+3000) to a plain space. Everything else unchanged.
 pub fn to_half_width_ascii(input: &str) -> String {
@@ -17,6 +34,17 @@ pub fn to_half_width_ascii(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(20_000), "20,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(-4_000), "-4,000");
+        assert_eq!(grouped(i64::MIN), "-9,223,372,036,854,775,808");
+    }
 
     #[test]
     fn folds_full_width_ascii_only() {

@@ -35,6 +35,7 @@ pub mod migrate;
 pub mod networks;
 pub mod outbox;
 pub mod postgres;
+pub mod posts;
 pub mod profiles;
 pub mod schema;
 pub mod sessions;

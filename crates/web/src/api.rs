@@ -32,7 +32,8 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
         (name = "server", description = "About this server"),
         (name = "account", description = "The signed-in account and its API tokens"),
         (name = "networks", description = "Networks, memberships and invitations"),
-        (name = "directory", description = "Profiles and the alumni directory")
+        (name = "directory", description = "Profiles and the alumni directory"),
+        (name = "feed", description = "Company news, posts, comments and reactions")
     )
 )]
 struct ApiDoc;

@@ -32,6 +32,8 @@ pub mod network_admin;
 pub mod networks;
 pub mod networks_api;
 pub mod operator;
+pub mod posts;
+pub mod posts_api;
 pub mod profiles;
 pub mod profiles_api;
 pub mod routes;

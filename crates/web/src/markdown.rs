@@ -6,6 +6,26 @@
 
 use std::collections::HashSet;
 
+/// The tags rendered markdown may keep; everything else goes (its text
+/// stays, escaped).
+pub const TAGS: &[&str] = &[
+    "a",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "del",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h3",
+    "h4",
+    "hr",
+];
+
 /// Renders `text` as sanitised HTML.
 pub fn render(text: &str) -> String {
     let mut options = pulldown_cmark::Options::empty();
@@ -13,25 +33,7 @@ pub fn render(text: &str) -> String {
     let parser = pulldown_cmark::Parser::new_ext(text, options);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
-    let tags: HashSet<&str> = [
-        "a",
-        "p",
-        "br",
-        "em",
-        "strong",
-        "del",
-        "ul",
-        "ol",
-        "li",
-        "blockquote",
-        "code",
-        "pre",
-        "h3",
-        "h4",
-        "hr",
-    ]
-    .into_iter()
-    .collect();
+    let tags: HashSet<&str> = TAGS.iter().copied().collect();
     ammonia::Builder::default()
         .tags(tags)
         .link_rel(Some("noopener noreferrer nofollow ugc"))

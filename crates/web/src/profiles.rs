@@ -754,12 +754,7 @@ impl DirectoryPage {
 
 /// Formats a count ("1,000+" above the limit).
 pub fn count_text(count: Count) -> String {
-    let n = count.n;
-    let digits = if n >= 1_000 {
-        format!("{},{:03}", n / 1_000, n % 1_000)
-    } else {
-        n.to_string()
-    };
+    let digits = enishi_core::text::grouped(i64::try_from(count.n).unwrap_or(i64::MAX));
     if count.more {
         format!("{digits}+")
     } else {

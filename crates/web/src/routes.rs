@@ -20,7 +20,7 @@ use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
     AppError, AppState, account, account_api, api, assets, error, images, intake, network_admin,
-    networks, networks_api, operator, profiles, profiles_api, signin, site,
+    networks, networks_api, operator, posts, posts_api, profiles, profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -355,6 +355,7 @@ pub fn table() -> Vec<Route> {
     ];
     rows.extend(network_routes());
     rows.extend(profile_routes());
+    rows.extend(post_routes());
     rows
 }
 
@@ -618,6 +619,83 @@ fn profile_routes() -> Vec<Route> {
         Route::api(Member, routes!(profiles_api::directory)),
         Route::api(Member, routes!(profiles_api::person)),
         Route::api(Member, routes!(profiles_api::my, profiles_api::update)),
+    ]
+}
+
+/// The rows of the feed: news, posts, comments, reactions.
+fn post_routes() -> Vec<Route> {
+    use Access::{Member, NetworkAdmin};
+    let page =
+        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
+            Route::plain(Kind::Page, method, path, access, handler)
+        };
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(g.clone(), "/n/{slug}/feed", Member, get(posts::feed)),
+        page(
+            p.clone(),
+            "/n/{slug}/posts",
+            Member,
+            post(posts::create_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/posts/{post_id}",
+            Member,
+            get(posts::show),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/posts/{post_id}/edit",
+            Member,
+            get(posts::edit_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/edit",
+            Member,
+            post(posts::save_edit),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/delete",
+            Member,
+            post(posts::delete_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/pin",
+            NetworkAdmin,
+            post(posts::pin_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/react",
+            Member,
+            post(posts::react_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/comments",
+            Member,
+            post(posts::comment_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/comments/{comment_id}/delete",
+            Member,
+            post(posts::delete_comment_form),
+        ),
+        Route::api(Member, routes!(posts_api::list)),
+        Route::api(Member, routes!(posts_api::newer)),
+        Route::api(Member, routes!(posts_api::create_api)),
+        Route::api(Member, routes!(posts_api::get_api)),
+        Route::api(Member, routes!(posts_api::update_api)),
+        Route::api(Member, routes!(posts_api::delete_api)),
+        Route::api(Member, routes!(posts_api::comment_api)),
+        Route::api(Member, routes!(posts_api::delete_comment_api)),
+        Route::api(Member, routes!(posts_api::react_api)),
+        Route::api(Member, routes!(posts_api::unreact_api)),
     ]
 }
 

@@ -32,4 +32,22 @@
     });
   }
   localiseTimes(document);
+
+  // <p class="new-posts" data-newer="…">: once a minute, ask how many posts
+  // are newer than the newest on the page, and offer to load them.
+  var hint = document.querySelector(".new-posts[data-newer]");
+  if (hint && window.fetch) {
+    var check = function () {
+      fetch(hint.getAttribute("data-newer"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (body && body.count > 0) {
+            hint.querySelector("a").textContent = hint.getAttribute("data-label") + " (" + body.count + ")";
+            hint.hidden = false;
+          }
+        })
+        .catch(function () {});
+    };
+    window.setInterval(check, 60000);
+  }
 })();

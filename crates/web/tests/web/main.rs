@@ -12,6 +12,7 @@ mod intake;
 mod invitations;
 mod matrix;
 mod networks;
+mod posts;
 mod profiles;
 mod site;
 

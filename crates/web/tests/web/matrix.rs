@@ -211,6 +211,44 @@ async fn sample_path(
         .unwrap();
         path = path.replace("{import_id}", &import.id.to_string());
     }
+    if path.contains("{post_id}") {
+        // news by the visitor, so authors' routes (edit) and admins' (pin)
+        // have something that is theirs to act on
+        let new = enishi_store::posts::NewPost {
+            kind: "news",
+            author_id: owner,
+            title: "行列",
+            body: "行列のお知らせ",
+            audience: "everyone",
+            once_key: None,
+        };
+        let (post_id, _) = enishi_store::posts::create(&app.db, network.scope(), &new, now_ms())
+            .await
+            .unwrap();
+        if path.contains("{comment_id}") {
+            let added = enishi_store::posts::add_comment(
+                &app.db,
+                network.scope(),
+                &enishi_store::posts::NewComment {
+                    post_id,
+                    reply_to: None,
+                    author_id: owner,
+                    body: "行列のコメント",
+                    once_key: None,
+                },
+                now_ms(),
+            )
+            .await
+            .unwrap();
+            let enishi_store::posts::Added::Created(comment_id) = added else {
+                panic!("{added:?}")
+            };
+            path = path.replace("{comment_id}", &comment_id.to_string());
+        }
+        path = path
+            .replace("{post_id}", &post_id.to_string())
+            .replace("{reaction}", "like");
+    }
     if path.contains("{message_id}") {
         let id = outbox::enqueue(
             &app.db,
@@ -249,6 +287,8 @@ fn json_body(path: &str) -> serde_json::Value {
         let (y, m, d) = enishi_core::time::jst_day(now_ms() + 7 * 86_400_000);
         let left = format!("{y:04}-{m:02}-{d:02}");
         serde_json::json!({"family": "行列", "email": format!("x{n}@example.org"), "left": left})
+    } else if path.ends_with("/posts") || path.ends_with("/comments") || path.contains("/posts/") {
+        serde_json::json!({"body": "行列の投稿"})
     } else if path.ends_with("/do-not-contact") {
         serde_json::json!({"email": format!("d{n}@example.org")})
     } else if path.ends_with("/settings") {
@@ -323,6 +363,10 @@ async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> req
                         ("join_policy", "request"),
                         ("accent_color", "#22406b"),
                         ("staff_domains", ""),
+                        ("body", "行列の投稿"),
+                        ("reaction", "like"),
+                        ("on", "1"),
+                        ("pin", "1"),
                     ],
                 )
                 .await
@@ -412,6 +456,7 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{profile_id}",
             "{image_key}",
             "{import_id}",
+            "{post_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;

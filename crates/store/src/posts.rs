@@ -1,0 +1,554 @@
+//! The feed's storage: posts (company news and members' posts), comments
+//! with one level of replies, and reactions. Every query is scoped by
+//! network; what a viewer may read (audience) is decided in
+//! `core::posts` and passed in as the list of audiences to read.
+//!
+//! A double click is one post: the form's one-time key is unique per
+//! author, and the insert is `ON CONFLICT DO NOTHING` — one conditional
+//! write, exact on both engines however the two requests interleave.
+
+use enishi_core::posts::{Audience, Cursor, MAX_PINNED};
+use sqlx::FromRow;
+
+use crate::networks::NetworkId;
+use crate::{Db, IdList, Result, db_run};
+
+/// What a post row carries to the pages, with its author's name and photo
+/// as their profile in this network has them.
+#[derive(Clone, Debug, FromRow)]
+pub struct Post {
+    pub id: i64,
+    pub kind: String,
+    pub author_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub audience: String,
+    pub pinned_at: Option<i64>,
+    pub comment_count: i64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    #[sqlx(flatten)]
+    pub author: Author,
+}
+
+/// The author as their profile in the network shows them; all `None` when
+/// the account was deleted or has no profile.
+#[derive(Clone, Debug, Default, FromRow)]
+pub struct Author {
+    pub profile_id: Option<i64>,
+    pub family: Option<String>,
+    pub given: Option<String>,
+    pub family_romaji: Option<String>,
+    pub given_romaji: Option<String>,
+    pub photo_key: Option<String>,
+    /// The profile's visibility settings (JSON), for the photo.
+    pub visibility: Option<String>,
+}
+
+const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, \
+     p.photo_key, p.visibility";
+
+fn post_select() -> String {
+    format!(
+        "SELECT x.id, x.kind, x.author_id, x.title, x.body, x.audience, x.pinned_at, \
+         x.comment_count, x.created_at, x.edited_at, {AUTHOR} FROM posts x \
+         LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.author_id"
+    )
+}
+
+/// A post to store (already checked by `core::posts::check_post`).
+pub struct NewPost<'a> {
+    pub kind: &'a str,
+    pub author_id: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub audience: &'a str,
+    /// The form's one-time key; `None` never collides.
+    pub once_key: Option<&'a str>,
+}
+
+/// Stores a post; with a one-time key already used by this author, stores
+/// nothing and returns the earlier post's id. `(id, created)`.
+pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Result<(i64, bool)> {
+    let inserted: Option<i64> = db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO posts (network_id, kind, author_id, title, body, audience, once_key, \
+             comment_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) \
+             ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
+        )
+        .bind(net.0)
+        .bind(new.kind)
+        .bind(new.author_id)
+        .bind(new.title)
+        .bind(new.body)
+        .bind(new.audience)
+        .bind(new.once_key)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })?;
+    if let Some(id) = inserted {
+        return Ok((id, true));
+    }
+    let earlier: i64 = db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT id FROM posts WHERE network_id = $1 AND author_id = $2 AND once_key = $3",
+        )
+        .bind(net.0)
+        .bind(new.author_id)
+        .bind(new.once_key)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok((earlier, false))
+}
+
+fn audience_binds(audiences: &[Audience]) -> [&'static str; 3] {
+    // three fixed placeholders; an audience the viewer may not read binds
+    // the empty word, which no post has
+    let mut words = [""; 3];
+    for (slot, a) in words.iter_mut().zip(audiences) {
+        *slot = a.as_str();
+    }
+    words
+}
+
+/// One post, if the viewer may read its audience.
+pub async fn get(db: &Db, net: NetworkId, id: i64, audiences: &[Audience]) -> Result<Option<Post>> {
+    let sql = format!(
+        "{} WHERE x.network_id = $1 AND x.id = $2 AND x.audience IN ($3, $4, $5)",
+        post_select()
+    );
+    let [a, b, c] = audience_binds(audiences);
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(id)
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .fetch_optional(pool)
+            .await
+    })?)
+}
+
+/// The pinned news the viewer may read, most recently pinned first.
+pub async fn pinned(db: &Db, net: NetworkId, audiences: &[Audience]) -> Result<Vec<Post>> {
+    let sql = format!(
+        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.audience IN ($2, $3, $4) \
+         ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5",
+        post_select()
+    );
+    let [a, b, c] = audience_binds(audiences);
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .bind(MAX_PINNED)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// A page of the feed's stream (everything not pinned), newest first,
+/// starting after `after`.
+pub async fn feed(
+    db: &Db,
+    net: NetworkId,
+    audiences: &[Audience],
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Post>> {
+    let sql = format!(
+        "{} WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.audience IN ($2, $3, $4) \
+         AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) \
+         ORDER BY x.created_at DESC, x.id DESC LIMIT $7",
+        post_select()
+    );
+    let [a, b, c] = audience_binds(audiences);
+    let after = after.unwrap_or(Cursor {
+        created_at: i64::MAX,
+        id: i64::MAX,
+    });
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .bind(after.created_at)
+            .bind(after.id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// How many posts the viewer may read were written after `since` (the
+/// feed's "new posts" hint).
+pub async fn newer_than(
+    db: &Db,
+    net: NetworkId,
+    audiences: &[Audience],
+    since: Cursor,
+) -> Result<i64> {
+    let [a, b, c] = audience_binds(audiences);
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM posts WHERE network_id = $1 \
+             AND audience IN ($2, $3, $4) \
+             AND (created_at > $5 OR (created_at = $5 AND id > $6))",
+        )
+        .bind(net.0)
+        .bind(a)
+        .bind(b)
+        .bind(c)
+        .bind(since.created_at)
+        .bind(since.id)
+        .fetch_one(pool)
+        .await
+    })?)
+}
+
+/// Changes a post's words (the caller checked that the viewer wrote it).
+pub async fn update(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    title: &str,
+    body: &str,
+    audience: &str,
+    now: i64,
+) -> Result<bool> {
+    let n = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE posts SET title = $3, body = $4, audience = $5, edited_at = $6 \
+             WHERE network_id = $1 AND id = $2",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(title)
+        .bind(body)
+        .bind(audience)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Deletes a post with its comments and reactions.
+pub async fn delete(db: &Db, net: NetworkId, id: i64) -> Result<bool> {
+    let mut tx = db.begin_write().await?;
+    for sql in [
+        "DELETE FROM post_reactions WHERE network_id = $1 AND post_id = $2",
+        "DELETE FROM post_comments WHERE network_id = $1 AND post_id = $2",
+    ] {
+        db_run!(tx tx, |conn| {
+            sqlx::query(sql).bind(net.0).bind(id).execute(&mut *conn).await.map(|_| ())
+        })?;
+    }
+    let n = db_run!(tx tx, |conn| {
+        sqlx::query("DELETE FROM posts WHERE network_id = $1 AND id = $2")
+            .bind(net.0)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Pins a news item on top of the feed (`Some(now)`) or releases it
+/// (`None`). Only news is pinned; at most [`MAX_PINNED`] stay pinned — a
+/// new pin releases the oldest. Whether the post was news and changed.
+pub async fn set_pinned(db: &Db, net: NetworkId, id: i64, at: Option<i64>) -> Result<bool> {
+    let mut tx = db.begin_write().await?;
+    let n = db_run!(tx tx, |conn| {
+        sqlx::query("UPDATE posts SET pinned_at = $3 WHERE network_id = $1 AND id = $2 AND kind = 'news'")
+            .bind(net.0)
+            .bind(id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    db_run!(tx tx, |conn| {
+        sqlx::query(
+            "UPDATE posts SET pinned_at = NULL WHERE network_id = $1 AND pinned_at IS NOT NULL \
+             AND id NOT IN (SELECT id FROM posts WHERE network_id = $1 AND pinned_at IS NOT NULL \
+             ORDER BY pinned_at DESC, id DESC LIMIT $2)",
+        )
+        .bind(net.0)
+        .bind(MAX_PINNED)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })?;
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+// ─────────────────────────────── comments ───────────────────────────────
+
+/// A comment with its author.
+#[derive(Clone, Debug, FromRow)]
+pub struct Comment {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    #[sqlx(flatten)]
+    pub author: Author,
+}
+
+fn comment_select() -> String {
+    format!(
+        "SELECT c.id, c.post_id, c.parent_id, c.author_id, c.body, c.created_at, c.edited_at, \
+         {AUTHOR} FROM post_comments c \
+         LEFT JOIN profiles p ON p.network_id = c.network_id AND p.account_id = c.author_id"
+    )
+}
+
+/// Comments shown under a post at most (the oldest first).
+pub const MAX_COMMENTS_SHOWN: i64 = 500;
+
+/// A post's comments, oldest first (replies are grouped by the page).
+pub async fn comments(db: &Db, net: NetworkId, post_id: i64) -> Result<Vec<Comment>> {
+    let sql = format!(
+        "{} WHERE c.network_id = $1 AND c.post_id = $2 ORDER BY c.created_at, c.id LIMIT $3",
+        comment_select()
+    );
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(post_id)
+            .bind(MAX_COMMENTS_SHOWN)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// One comment of a post.
+pub async fn comment(db: &Db, net: NetworkId, post_id: i64, id: i64) -> Result<Option<Comment>> {
+    let sql = format!(
+        "{} WHERE c.network_id = $1 AND c.post_id = $2 AND c.id = $3",
+        comment_select()
+    );
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(post_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?)
+}
+
+/// A comment to store.
+pub struct NewComment<'a> {
+    pub post_id: i64,
+    /// The comment replied to; a reply to a reply joins its thread.
+    pub reply_to: Option<i64>,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub once_key: Option<&'a str>,
+}
+
+/// What adding a comment did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// Stored, with its id.
+    Created(i64),
+    /// The one-time key was used already: the earlier comment's id.
+    Repeated(i64),
+    /// The comment replied to is not a comment of this post.
+    NoSuchParent,
+}
+
+/// Adds a comment and counts it on the post, in one transaction.
+pub async fn add_comment(db: &Db, net: NetworkId, new: &NewComment<'_>, now: i64) -> Result<Added> {
+    let mut tx = db.begin_write().await?;
+    let parent = match new.reply_to {
+        None => None,
+        Some(reply_to) => {
+            let found: Option<(i64, Option<i64>)> = db_run!(tx tx, |conn| {
+                sqlx::query_as(
+                    "SELECT id, parent_id FROM post_comments WHERE network_id = $1 AND post_id = $2 AND id = $3",
+                )
+                .bind(net.0)
+                .bind(new.post_id)
+                .bind(reply_to)
+                .fetch_optional(&mut *conn)
+                .await
+            })?;
+            match found {
+                Some((id, parent)) => Some(parent.unwrap_or(id)),
+                None => return Ok(Added::NoSuchParent),
+            }
+        }
+    };
+    let inserted: Option<i64> = db_run!(tx tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO post_comments (network_id, post_id, parent_id, author_id, body, once_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
+        )
+        .bind(net.0)
+        .bind(new.post_id)
+        .bind(parent)
+        .bind(new.author_id)
+        .bind(new.body)
+        .bind(new.once_key)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await
+    })?;
+    let Some(id) = inserted else {
+        let earlier: i64 = db_run!(tx tx, |conn| {
+            sqlx::query_scalar(
+                "SELECT id FROM post_comments WHERE network_id = $1 AND author_id = $2 AND once_key = $3",
+            )
+            .bind(net.0)
+            .bind(new.author_id)
+            .bind(new.once_key)
+            .fetch_one(&mut *conn)
+            .await
+        })?;
+        tx.rollback().await?;
+        return Ok(Added::Repeated(earlier));
+    };
+    db_run!(tx tx, |conn| {
+        sqlx::query("UPDATE posts SET comment_count = comment_count + 1 WHERE network_id = $1 AND id = $2")
+            .bind(net.0)
+            .bind(new.post_id)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    })?;
+    tx.commit().await?;
+    Ok(Added::Created(id))
+}
+
+/// Deletes a comment and its replies; how many went.
+pub async fn delete_comment(db: &Db, net: NetworkId, post_id: i64, id: i64) -> Result<i64> {
+    let mut tx = db.begin_write().await?;
+    let n = db_run!(tx tx, |conn| {
+        sqlx::query(
+            "DELETE FROM post_comments WHERE network_id = $1 AND post_id = $2 AND (id = $3 OR parent_id = $3)",
+        )
+        .bind(net.0)
+        .bind(post_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let n = i64::try_from(n).unwrap_or(0);
+    db_run!(tx tx, |conn| {
+        sqlx::query("UPDATE posts SET comment_count = comment_count - $3 WHERE network_id = $1 AND id = $2")
+            .bind(net.0)
+            .bind(post_id)
+            .bind(n)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    })?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+// ─────────────────────────────── reactions ───────────────────────────────
+
+/// Adds (`on`) or takes back one reaction of `account_id` to a post.
+pub async fn react(
+    db: &Db,
+    net: NetworkId,
+    post_id: i64,
+    account_id: i64,
+    reaction: &str,
+    on: bool,
+    now: i64,
+) -> Result<()> {
+    if on {
+        db_run!(db, |pool| {
+            sqlx::query(
+                "INSERT INTO post_reactions (network_id, post_id, account_id, reaction, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(net.0)
+            .bind(post_id)
+            .bind(account_id)
+            .bind(reaction)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+    } else {
+        db_run!(db, |pool| {
+            sqlx::query(
+                "DELETE FROM post_reactions WHERE network_id = $1 AND post_id = $2 \
+                 AND account_id = $3 AND reaction = $4",
+            )
+            .bind(net.0)
+            .bind(post_id)
+            .bind(account_id)
+            .bind(reaction)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Reactions to some posts: (post, reaction, how many, whether `account_id`
+/// gave it), in post and reaction-word order.
+pub async fn reactions(
+    db: &Db,
+    net: NetworkId,
+    post_ids: &[i64],
+    account_id: i64,
+) -> Result<Vec<(i64, String, i64, bool)>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT post_id, reaction, CAST(COUNT(*) AS BIGINT), \
+         CAST(SUM(CASE WHEN account_id = $3 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM post_reactions WHERE network_id = $1 AND {} \
+         GROUP BY post_id, reaction ORDER BY post_id, reaction",
+        db.dialect().in_list("post_id", 2)
+    );
+    let ids = IdList(post_ids.to_vec());
+    let rows: Vec<(i64, String, i64, i64)> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(&ids)
+            .bind(account_id)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, r, n, mine)| (p, r, n, mine > 0))
+        .collect())
+}
+
+/// How many posts the network has (tests, demo).
+pub async fn count(db: &Db, net: NetworkId) -> Result<i64> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM posts WHERE network_id = $1")
+            .bind(net.0)
+            .fetch_one(pool)
+            .await
+    })?)
+}

@@ -1,0 +1,235 @@
+//! The feed's demo part: 40 more members (alumni of every era and some
+//! current staff, with generated profiles), company news of each audience
+//! (one pinned), 240 posts over the last four months, comments with
+//! replies, and reactions. Deterministic: the same database gets the same
+//! feed.
+
+use enishi_core::names::mix;
+use enishi_core::networks::Kind;
+use enishi_store::accounts::{self, NewAccount};
+use enishi_store::posts::{self, NewComment, NewPost};
+use enishi_store::{Db, StoreError, memberships, networks, now_ms, profiles};
+
+use crate::demo::{NETWORK_SLUG, generated_person};
+
+/// Members the part adds (they post and comment; they cannot sign in).
+const MEMBERS: u64 = 40;
+/// Member posts spread over the last [`DAYS`] days.
+const POSTS: u64 = 240;
+const DAYS: u64 = 120;
+
+const POST_TEXTS: &[&str] = &[
+    "ご無沙汰しています！{dept}にいた頃の同期で集まりませんか？ 来月あたりで調整したいです。",
+    "転職して3年、ようやく新しい職場にも慣れました。{dept}で学んだことが今も一番役に立っています。",
+    "**副業で{skill}の相談に乗れます。** 業務委託のお話があればぜひ声をかけてください。",
+    "久しぶりに本社の近くを通ったら、あの定食屋がまだありました。懐かしい…",
+    "{skill}の勉強会を月1回オンラインで開いています。アルムナイの方ならどなたでも歓迎です。",
+    "子どもが生まれて育休中です。落ち着いたら{dept}のみなさんに会いに行きたいです。",
+    "独立して会社を立ち上げました。{skill}まわりで何かご一緒できればうれしいです。",
+    "当時の{dept}の先輩にキャリアの相談をしたいのですが、メンタリングしてくださる方はいますか？",
+    "本日で入社してちょうど{years}年でした。辞めてからのほうが会社のことをよく考えている気がします。",
+    "海外赴任から戻りました。英語と{skill}が必要な案件があればお手伝いできます。",
+    "出戻りを考えています。戻った方の体験談を聞かせてもらえませんか？",
+    "新しいチームで{skill}のメンバーを探しています。興味があればDMください。",
+    "先日の交流会、ありがとうございました！ 久しぶりに話せて元気が出ました。",
+    "昔の社内報を整理していたら、{year}年の運動会の写真が出てきました。",
+    "- {skill}\n- プロジェクト管理\n- 採用\n\nこのあたりで情報交換できる方を探しています。",
+    "地方に移住してリモートで働いています。{place}に来ることがあれば声をかけてください。",
+];
+
+const COMMENT_TEXTS: &[&str] = &[
+    "いいですね、ぜひ参加したいです！",
+    "懐かしい！ 私も{dept}にいました。",
+    "おめでとうございます🎉",
+    "詳しく聞かせてください。DMします。",
+    "ありがとうございます、参考になります。",
+    "その節はお世話になりました。",
+    "私も同じことを考えていました。",
+    "ぜひ今度お茶しましょう。",
+];
+
+const NEWS: &[(&str, &str, &str, bool)] = &[
+    (
+        "アルムナイ・ネットワークを開設しました",
+        "サンプル商事を卒業したみなさん、いま働く社員のみなさん、ようこそ。\n\nこのネットワークでは、**名簿**で懐かしい仲間を探したり、近況を投稿したり、イベントや仕事の機会を知ることができます。\n\n- プロフィールの公開範囲はご自身で決められます\n- 連絡先が自動で共有されることはありません\n\nガイドラインを守って、気持ちよくご利用ください。",
+        "everyone",
+        true,
+    ),
+    (
+        "OB・OG限定：2027年 新年交流会のご案内",
+        "アルムナイのみなさん限定の新年交流会を1月に開催します。年次をまたいだテーブルを用意しますので、おひとりでもお気軽にどうぞ。詳細はイベントページで近日公開します。",
+        "alumni",
+        false,
+    ),
+    (
+        "社員のみなさんへ：アルムナイからの紹介について",
+        "アルムナイの方からの紹介（推薦採用）は人事部が窓口です。ご紹介の相談を受けたら、人事部までお知らせください。",
+        "staff",
+        false,
+    ),
+    (
+        "2026年度 事業説明会（オンライン）",
+        "今年度の事業の取り組みと、アルムナイのみなさんにお願いしたいプロジェクトについてご説明します。",
+        "everyone",
+        false,
+    ),
+];
+
+fn fill(text: &str, r: u64) -> String {
+    const DEPTS: &[&str] = &["営業本部", "開発本部", "人事部", "データ分析部", "広報部"];
+    const SKILLS: &[&str] = &["SQL", "法人営業", "採用", "UXリサーチ", "会計", "Rust"];
+    const PLACES: &[&str] = &["福岡", "札幌", "京都", "松本", "高知"];
+    text.replace("{dept}", DEPTS[(r % DEPTS.len() as u64) as usize])
+        .replace("{skill}", SKILLS[((r >> 8) % SKILLS.len() as u64) as usize])
+        .replace(
+            "{place}",
+            PLACES[((r >> 16) % PLACES.len() as u64) as usize],
+        )
+        .replace("{years}", &(3 + (r >> 24) % 25).to_string())
+        .replace("{year}", &(1985 + (r >> 32) % 30).to_string())
+}
+
+/// Loads the part (see the module's doc).
+pub async fn load(db: &Db) -> Result<(), StoreError> {
+    let Some(network) = networks::by_slug(db, NETWORK_SLUG).await? else {
+        return Ok(());
+    };
+    let net = network.scope();
+    let consent = memberships::Consent {
+        purposes_version: network.purposes_version,
+        guidelines_version: network.guidelines_version,
+        ip: None,
+    };
+    let mut authors = Vec::new();
+    for i in 0..MEMBERS {
+        let person = generated_person(90_000 + i);
+        let email = format!("member{i}@demo.enishi.invalid");
+        let account = match accounts::by_verified_email(db, &email).await? {
+            Some(a) => a,
+            None => {
+                accounts::create(
+                    db,
+                    &NewAccount {
+                        display_name: &person.display_name,
+                        email: &email,
+                        email_verified: true,
+                        lang: "ja",
+                        time_zone: enishi_core::tz::DEFAULT,
+                        is_operator: false,
+                    },
+                )
+                .await?
+            }
+        };
+        let kind = if i % 5 == 4 {
+            Kind::Employee
+        } else {
+            Kind::Alumni
+        };
+        memberships::join(
+            db,
+            net,
+            &memberships::NewMembership {
+                account_id: account.id,
+                role: "member",
+                kind: kind.as_str(),
+                status: "active",
+                note: None,
+            },
+            &consent,
+        )
+        .await?;
+        if let Some(stored) = profiles::of_account(db, net, account.id).await? {
+            let stints = person.profile.stints.clone();
+            profiles::save(
+                db,
+                net,
+                stored.id,
+                &person.profile,
+                profiles::StintsChange::Hr(stints),
+            )
+            .await?;
+        }
+        authors.push(account.id);
+    }
+    // the named people write too
+    for (_, email, _, _) in crate::demo::PEOPLE {
+        if let Some(a) = accounts::by_verified_email(db, email).await? {
+            authors.push(a.id);
+        }
+    }
+    let owner = accounts::by_verified_email(db, "owner@demo.enishi.invalid").await?;
+    let now = now_ms();
+    let day = 86_400_000_i64;
+    if let Some(owner) = owner {
+        for (i, (title, body, audience, pin)) in NEWS.iter().enumerate() {
+            let at = now - (i as i64 * 9 + 2) * day;
+            let new = NewPost {
+                kind: "news",
+                author_id: owner.id,
+                title,
+                body,
+                audience,
+                once_key: None,
+            };
+            let (id, _) = posts::create(db, net, &new, at).await?;
+            if *pin {
+                posts::set_pinned(db, net, id, Some(at)).await?;
+            }
+        }
+    }
+    let reactions = enishi_core::posts::Reaction::ALL;
+    for n in 0..POSTS {
+        let r = mix(n ^ 0xFEED);
+        let author = authors[(r % authors.len() as u64) as usize];
+        let at = now - ((r >> 8) % (DAYS * 86_400)) as i64 * 1000;
+        let body = fill(
+            POST_TEXTS[((r >> 20) % POST_TEXTS.len() as u64) as usize],
+            r >> 3,
+        );
+        let new = NewPost {
+            kind: "post",
+            author_id: author,
+            title: "",
+            body: &body,
+            audience: "everyone",
+            once_key: None,
+        };
+        let (post_id, _) = posts::create(db, net, &new, at).await?;
+        let comments = (r >> 40) % 4;
+        let mut first = None;
+        for c in 0..comments {
+            let rc = mix(r ^ (c + 1));
+            let text = fill(
+                COMMENT_TEXTS[(rc % COMMENT_TEXTS.len() as u64) as usize],
+                rc >> 5,
+            );
+            let new = NewComment {
+                post_id,
+                // every other later comment answers the first
+                reply_to: if c % 2 == 1 { first } else { None },
+                author_id: authors[((rc >> 12) % authors.len() as u64) as usize],
+                body: &text,
+                once_key: None,
+            };
+            let at = at + (c as i64 + 1) * 3_600_000;
+            if let posts::Added::Created(id) = posts::add_comment(db, net, &new, at).await? {
+                first = first.or(Some(id));
+            }
+        }
+        for k in 0..(r >> 48) % 6 {
+            let rk = mix(r ^ (k + 100));
+            posts::react(
+                db,
+                net,
+                post_id,
+                authors[(rk % authors.len() as u64) as usize],
+                reactions[((rk >> 10) % reactions.len() as u64) as usize].as_str(),
+                true,
+                at + 60_000,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
