@@ -6,8 +6,9 @@
 //! So far: demo accounts (an operator and an alumnus), the demo network
 //! with its named people, and their profiles with 2,000 generated alumni;
 //! the feed (company news, a few hundred posts with comments and
-//! reactions from 40 more members). Later capabilities each add their part
-//! to [`PARTS`].
+//! reactions from 40 more members); groups of every kind, access and
+//! space with their own posts. Later capabilities each add their part to
+//! [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
 
@@ -21,7 +22,10 @@ const PARTS: &[(&str, Loader)] = &[
     ("accounts", |db| Box::pin(load_accounts(db))),
     ("network", |db| Box::pin(load_network(db))),
     ("profiles", |db| Box::pin(load_profiles(db))),
-    ("posts", |db| Box::pin(crate::demo_posts::load(db))),
+    ("posts", |db| Box::pin(crate::demo_community::load(db))),
+    ("groups", |db| {
+        Box::pin(crate::demo_community::load_groups(db))
+    }),
 ];
 
 /// How many generated alumni the demo network gets.

@@ -7,7 +7,7 @@
 //! own usage errors exit with 2).
 
 mod demo;
-mod demo_posts;
+mod demo_community;
 mod import;
 mod operator;
 

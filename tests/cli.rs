@@ -395,21 +395,45 @@ async fn binary_migrates_and_serves(backend: Backend) {
         6 + 40 + 2_000,
         "six named people, 40 who post, and 2,000 generated alumni"
     );
-    // and its feed: four news items (one pinned) and 240 posts
+    // and its feed: four news items (one pinned), 240 posts, and four in
+    // each of the seven open groups (the eighth is a proposal)
     assert_eq!(
         enishi_store::posts::count(&target.db, demo.scope())
             .await
             .unwrap(),
-        4 + 240
+        4 + 240 + 7 * 4
+    );
+    let groups =
+        enishi_store::groups::list(&target.db, demo.scope(), &["shared", "alumni", "staff"], 0)
+            .await
+            .unwrap();
+    assert_eq!(groups.len(), 8);
+    assert_eq!(
+        groups
+            .iter()
+            .filter(|g| g.group.status == "proposed")
+            .count(),
+        1
+    );
+    assert!(
+        groups.iter().all(|g| g.members >= 1),
+        "every group has its owner"
     );
     let everything = enishi_core::posts::Audience::ALL;
     let pinned = enishi_store::posts::pinned(&target.db, demo.scope(), everything)
         .await
         .unwrap();
     assert_eq!(pinned.len(), 1);
-    let feed = enishi_store::posts::feed(&target.db, demo.scope(), everything, None, 20)
-        .await
-        .unwrap();
+    let feed = enishi_store::posts::feed(
+        &target.db,
+        demo.scope(),
+        enishi_store::posts::Feed::Network,
+        everything,
+        None,
+        20,
+    )
+    .await
+    .unwrap();
     assert!(
         feed.iter().any(|p| p.comment_count > 0),
         "posts have comments"

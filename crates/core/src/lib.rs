@@ -47,6 +47,7 @@ macro_rules! words {
 }
 
 pub mod email;
+pub mod groups;
 pub mod intake;
 pub mod lang;
 pub mod names;

@@ -23,6 +23,7 @@ pub mod audit;
 pub mod bulk;
 mod connect;
 pub mod directory;
+pub mod groups;
 pub mod housekeeping;
 pub mod images;
 pub mod intake;

@@ -19,6 +19,8 @@ use crate::{Db, IdList, Result, db_run};
 pub struct Post {
     pub id: i64,
     pub kind: String,
+    /// The group it was written in; `None` for the network's feed.
+    pub group_id: Option<i64>,
     pub author_id: Option<i64>,
     pub title: String,
     pub body: String,
@@ -50,7 +52,7 @@ const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.
 
 fn post_select() -> String {
     format!(
-        "SELECT x.id, x.kind, x.author_id, x.title, x.body, x.audience, x.pinned_at, \
+        "SELECT x.id, x.kind, x.group_id, x.author_id, x.title, x.body, x.audience, x.pinned_at, \
          x.comment_count, x.created_at, x.edited_at, {AUTHOR} FROM posts x \
          LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.author_id"
     )
@@ -59,6 +61,8 @@ fn post_select() -> String {
 /// A post to store (already checked by `core::posts::check_post`).
 pub struct NewPost<'a> {
     pub kind: &'a str,
+    /// The group's feed it goes to; `None` for the network's.
+    pub group_id: Option<i64>,
     pub author_id: i64,
     pub title: &'a str,
     pub body: &'a str,
@@ -73,7 +77,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
     let inserted: Option<i64> = db_run!(db, |pool| {
         sqlx::query_scalar(
             "INSERT INTO posts (network_id, kind, author_id, title, body, audience, once_key, \
-             comment_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) \
+             comment_count, created_at, group_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) \
              ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
         )
         .bind(net.0)
@@ -84,6 +88,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
         .bind(new.audience)
         .bind(new.once_key)
         .bind(now)
+        .bind(new.group_id)
         .fetch_optional(pool)
         .await
     })?;
@@ -135,7 +140,8 @@ pub async fn get(db: &Db, net: NetworkId, id: i64, audiences: &[Audience]) -> Re
 /// The pinned news the viewer may read, most recently pinned first.
 pub async fn pinned(db: &Db, net: NetworkId, audiences: &[Audience]) -> Result<Vec<Post>> {
     let sql = format!(
-        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.audience IN ($2, $3, $4) \
+        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL \
+         AND x.audience IN ($2, $3, $4) \
          ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5",
         post_select()
     );
@@ -152,18 +158,38 @@ pub async fn pinned(db: &Db, net: NetworkId, audiences: &[Audience]) -> Result<V
     })?)
 }
 
-/// A page of the feed's stream (everything not pinned), newest first,
+/// Which feed: the network's own, or one group's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feed {
+    Network,
+    Group(i64),
+}
+
+impl Feed {
+    /// The condition on `posts` (alias `x`) and the group id to bind at
+    /// `$n` (bound either way, so the placeholders stay in sequence).
+    fn condition(self, n: usize) -> (String, i64) {
+        match self {
+            Feed::Network => (format!("x.group_id IS NULL AND ${n} = ${n}"), 0),
+            Feed::Group(id) => (format!("x.group_id = ${n}"), id),
+        }
+    }
+}
+
+/// A page of a feed's stream (everything not pinned), newest first,
 /// starting after `after`.
 pub async fn feed(
     db: &Db,
     net: NetworkId,
+    which: Feed,
     audiences: &[Audience],
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<Post>> {
+    let (group, group_id) = which.condition(8);
     let sql = format!(
         "{} WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.audience IN ($2, $3, $4) \
-         AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) \
+         AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) AND {group} \
          ORDER BY x.created_at DESC, x.id DESC LIMIT $7",
         post_select()
     );
@@ -181,34 +207,39 @@ pub async fn feed(
             .bind(after.created_at)
             .bind(after.id)
             .bind(limit)
+            .bind(group_id)
             .fetch_all(pool)
             .await
     })?)
 }
 
-/// How many posts the viewer may read were written after `since` (the
-/// feed's "new posts" hint).
+/// How many posts of a feed the viewer may read were written after
+/// `since` (the feed's "new posts" hint).
 pub async fn newer_than(
     db: &Db,
     net: NetworkId,
+    which: Feed,
     audiences: &[Audience],
     since: Cursor,
 ) -> Result<i64> {
+    let (group, group_id) = which.condition(7);
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM posts x WHERE x.network_id = $1 \
+         AND x.audience IN ($2, $3, $4) \
+         AND (x.created_at > $5 OR (x.created_at = $5 AND x.id > $6)) AND {group}"
+    );
     let [a, b, c] = audience_binds(audiences);
     Ok(db_run!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM posts WHERE network_id = $1 \
-             AND audience IN ($2, $3, $4) \
-             AND (created_at > $5 OR (created_at = $5 AND id > $6))",
-        )
-        .bind(net.0)
-        .bind(a)
-        .bind(b)
-        .bind(c)
-        .bind(since.created_at)
-        .bind(since.id)
-        .fetch_one(pool)
-        .await
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .bind(since.created_at)
+            .bind(since.id)
+            .bind(group_id)
+            .fetch_one(pool)
+            .await
     })?)
 }
 

@@ -33,7 +33,8 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
         (name = "account", description = "The signed-in account and its API tokens"),
         (name = "networks", description = "Networks, memberships and invitations"),
         (name = "directory", description = "Profiles and the alumni directory"),
-        (name = "feed", description = "Company news, posts, comments and reactions")
+        (name = "feed", description = "Company news, posts, comments and reactions"),
+        (name = "groups", description = "Groups by era, department, region or interest, and their feeds")
     )
 )]
 struct ApiDoc;

@@ -22,6 +22,8 @@ pub mod auth;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
+pub mod groups;
+pub mod groups_api;
 pub mod i18n;
 pub mod images;
 pub mod intake;

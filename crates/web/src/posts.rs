@@ -23,7 +23,9 @@ use enishi_core::profile::Visibilities;
 use enishi_core::text::grouped;
 use enishi_store::images::Size;
 use enishi_store::now_ms;
-use enishi_store::posts::{self as stored, Added, Author, Comment, NewComment, NewPost, Post};
+use enishi_store::posts::{
+    self as stored, Added, Author, Comment, Feed, NewComment, NewPost, Post,
+};
 use serde::Deserialize;
 
 use crate::auth::Viewer;
@@ -41,15 +43,23 @@ pub fn audiences(scope: &NetworkScope) -> Vec<Audience> {
     Audience::readable_by(scope.kind, scope.role)
 }
 
-/// A post the member may read, or 404.
+/// A post the member may read, or 404: news of another audience, and
+/// posts of a group the member may not read, do not exist for them.
 pub async fn visible_post(
     state: &AppState,
     scope: &NetworkScope,
     id: i64,
 ) -> Result<Post, AppError> {
-    stored::get(&state.db, scope.id(), id, &audiences(scope))
+    let post = stored::get(&state.db, scope.id(), id, &audiences(scope))
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    if let Some(group_id) = post.group_id {
+        let group = crate::groups::group_for(state, scope, group_id).await?;
+        if !group.may_read() {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(post)
 }
 
 /// A post as written in a form or an API call.
@@ -84,15 +94,24 @@ fn kind_of(input: &PostInput, scope: &NetworkScope) -> Result<PostKind, Vec<Fiel
     }
 }
 
-/// Checks and stores a new post: its id and whether it is new (a repeated
-/// one-time key returns the first post).
+/// Checks and stores a new post in the network's feed (`group`: `None`)
+/// or a group's (the caller checked that the member may post there): its
+/// id and whether it is new (a repeated one-time key returns the first
+/// post).
 pub async fn create(
     state: &AppState,
     scope: &NetworkScope,
+    group: Option<i64>,
     input: &PostInput,
     once_key: Option<&str>,
 ) -> Result<Result<(i64, bool), Vec<FieldError>>, AppError> {
     let kind = match kind_of(input, scope) {
+        Ok(PostKind::News) if group.is_some() => {
+            return Ok(Err(vec![FieldError {
+                field: "kind",
+                key: "invalid.post_news_group",
+            }]));
+        }
         Ok(k) => k,
         Err(e) => return Ok(Err(e)),
     };
@@ -103,6 +122,7 @@ pub async fn create(
     let once = once_key.and_then(posts::check_once_key);
     let new = NewPost {
         kind: draft.kind.as_str(),
+        group_id: group,
         author_id: scope.membership.account_id,
         title: &draft.title,
         body: &draft.body,
@@ -305,6 +325,8 @@ pub struct ReactionView {
 #[derive(Clone, Debug)]
 pub struct PostView {
     pub id: i64,
+    /// The group it was written in.
+    pub group_id: Option<i64>,
     pub is_news: bool,
     pub title: String,
     pub body_html: String,
@@ -351,6 +373,7 @@ pub async fn views(
             let is_news = p.kind == PostKind::News.as_str();
             PostView {
                 id: p.id,
+                group_id: p.group_id,
                 is_news,
                 title: p.title.clone(),
                 body_html: crate::markdown::render(&p.body),
@@ -436,15 +459,16 @@ pub fn cursor_of(p: &Post) -> Cursor {
 pub async fn load_feed(
     state: &AppState,
     scope: &NetworkScope,
+    which: Feed,
     after: Option<Cursor>,
 ) -> Result<FeedSlice, AppError> {
     let aud = audiences(scope);
-    let pinned = if after.is_none() {
+    let pinned = if after.is_none() && which == Feed::Network {
         stored::pinned(&state.db, scope.id(), &aud).await?
     } else {
         Vec::new()
     };
-    let mut posts = stored::feed(&state.db, scope.id(), &aud, after, PAGE_SIZE + 1).await?;
+    let mut posts = stored::feed(&state.db, scope.id(), which, &aud, after, PAGE_SIZE + 1).await?;
     let more = posts.len() as i64 > PAGE_SIZE;
     posts.truncate(PAGE_SIZE as usize);
     let next = posts.last().filter(|_| more).map(cursor_of);
@@ -464,7 +488,7 @@ async fn feed_page(
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
 ) -> Result<FeedPage, AppError> {
-    let page = load_feed(state, scope, after).await?;
+    let page = load_feed(state, scope, Feed::Network, after).await?;
     let next = page
         .next
         .map(|c| format!("/n/{}/feed?after={}", scope.slug(), c.encode()));
@@ -549,7 +573,7 @@ pub async fn create_form(
         body: form.body,
         audience: form.audience,
     };
-    match create(&state, &scope, &input, Some(&form.once)).await? {
+    match create(&state, &scope, None, &input, Some(&form.once)).await? {
         Ok((id, _)) => Ok(
             Redirect::to(&format!("/n/{}/posts/{id}?done=posted", scope.slug())).into_response(),
         ),

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use enishi_core::posts::{Cursor, FieldError, Reaction};
 use enishi_store::now_ms;
-use enishi_store::posts as stored;
+use enishi_store::posts::{self as stored, Feed};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -110,7 +110,7 @@ pub struct PostBody {
 }
 
 impl PostBody {
-    fn of(v: &PostView) -> PostBody {
+    pub fn of(v: &PostView) -> PostBody {
         PostBody {
             id: v.id,
             kind: if v.is_news { "news" } else { "post" },
@@ -152,7 +152,7 @@ pub struct FeedParams {
     pub after: Option<String>,
 }
 
-fn refused(ctx: &PageCtx, errors: &[FieldError]) -> AppError {
+pub fn refused(ctx: &PageCtx, errors: &[FieldError]) -> AppError {
     AppError::InvalidFields(
         errors
             .iter()
@@ -174,7 +174,7 @@ pub async fn list(
     Query(params): Query<FeedParams>,
 ) -> Result<Json<FeedBody>, AppError> {
     let after = params.after.as_deref().and_then(Cursor::decode);
-    let page = load_feed(&state, &scope, after).await?;
+    let page = load_feed(&state, &scope, Feed::Network, after).await?;
     Ok(Json(FeedBody {
         pinned: views(&state, &ctx, &scope, &page.pinned)
             .await?
@@ -216,11 +216,18 @@ pub async fn newer(
     Query(params): Query<NewerParams>,
 ) -> Result<Json<NewerBody>, AppError> {
     let since = Cursor::decode(&params.since).ok_or(AppError::BadRequest)?;
-    let count = stored::newer_than(&state.db, scope.id(), &audiences(&scope), since).await?;
+    let count = stored::newer_than(
+        &state.db,
+        scope.id(),
+        Feed::Network,
+        &audiences(&scope),
+        since,
+    )
+    .await?;
     Ok(Json(NewerBody { count }))
 }
 
-async fn body_of(
+pub async fn body_of(
     state: &AppState,
     ctx: &PageCtx,
     scope: &NetworkScope,
@@ -267,7 +274,7 @@ pub async fn create_api(
             message: ctx.t("invalid.idempotency_key"),
         });
     }
-    let (id, new) = create(&state, &scope, &input, key)
+    let (id, new) = create(&state, &scope, None, &input, key)
         .await?
         .map_err(|e| refused(&ctx, &e))?;
     let status = if new {

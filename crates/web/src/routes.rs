@@ -19,8 +19,9 @@ use utoipa_axum::routes;
 use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
-    AppError, AppState, account, account_api, api, assets, error, images, intake, network_admin,
-    networks, networks_api, operator, posts, posts_api, profiles, profiles_api, signin, site,
+    AppError, AppState, account, account_api, api, assets, error, groups, groups_api, images,
+    intake, network_admin, networks, networks_api, operator, posts, posts_api, profiles,
+    profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -45,6 +46,9 @@ pub enum Access {
     MemberAnyConsent,
     /// An active owner or admin of the network.
     NetworkAdmin,
+    /// An active moderator, admin or owner of the network (community
+    /// stewardship: group proposals; later, the moderation queue).
+    NetworkModerator,
 }
 
 /// What a row serves.
@@ -356,6 +360,7 @@ pub fn table() -> Vec<Route> {
     rows.extend(network_routes());
     rows.extend(profile_routes());
     rows.extend(post_routes());
+    rows.extend(group_routes());
     rows
 }
 
@@ -699,6 +704,80 @@ fn post_routes() -> Vec<Route> {
     ]
 }
 
+/// The rows of groups and their feeds.
+fn group_routes() -> Vec<Route> {
+    use Access::{Member, NetworkModerator};
+    let page =
+        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
+            Route::plain(Kind::Page, method, path, access, handler)
+        };
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(g.clone(), "/n/{slug}/groups", Member, get(groups::list)),
+        page(
+            g.clone(),
+            "/n/{slug}/groups/new",
+            Member,
+            get(groups::new_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups",
+            Member,
+            post(groups::create_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/groups/{group_id}",
+            Member,
+            get(groups::show),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups/{group_id}/join",
+            Member,
+            post(groups::join_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups/{group_id}/leave",
+            Member,
+            post(groups::leave_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups/{group_id}/members",
+            Member,
+            post(groups::member_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups/{group_id}/invite",
+            Member,
+            post(groups::invite_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups/{group_id}/review",
+            NetworkModerator,
+            post(groups::review_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/groups/{group_id}/posts",
+            Member,
+            post(groups::post_form),
+        ),
+        Route::api(Member, routes!(groups_api::list_api)),
+        Route::api(Member, routes!(groups_api::create_api)),
+        Route::api(Member, routes!(groups_api::get_api)),
+        Route::api(Member, routes!(groups_api::join_api)),
+        Route::api(Member, routes!(groups_api::leave_api)),
+        Route::api(Member, routes!(groups_api::posts_api)),
+        Route::api(Member, routes!(groups_api::post_api)),
+    ]
+}
+
 /// Paths whose requests may carry an upload (a larger body limit).
 pub const UPLOAD_PATHS: &[&str] = &["/profile/photo"];
 /// Paths that take a leavers' CSV (the import limit): the page's and the
@@ -752,10 +831,14 @@ impl Access {
     fn layer(self, handler: MethodRouter<AppState>) -> MethodRouter<AppState> {
         match self {
             Access::Public => handler,
-            Access::Member | Access::MemberAnyConsent | Access::NetworkAdmin => {
+            Access::Member
+            | Access::MemberAnyConsent
+            | Access::NetworkAdmin
+            | Access::NetworkModerator => {
                 let need = match self {
                     Access::Member => Need::Member,
                     Access::MemberAnyConsent => Need::MemberAnyConsent,
+                    Access::NetworkModerator => Need::Moderator,
                     _ => Need::Admin,
                 };
                 handler.route_layer(middleware::from_fn(
@@ -782,7 +865,11 @@ async fn enforce(access: Access, req: Request, next: Next) -> Response {
     let viewer = req.extensions().get::<Viewer>();
     let signed_in = viewer.and_then(|v| v.account()).is_some();
     let allowed = match access {
-        Access::Public | Access::Member | Access::MemberAnyConsent | Access::NetworkAdmin => true,
+        Access::Public
+        | Access::Member
+        | Access::MemberAnyConsent
+        | Access::NetworkAdmin
+        | Access::NetworkModerator => true,
         Access::SignedIn => signed_in,
         Access::Operator => viewer.is_some_and(Viewer::is_operator),
     };

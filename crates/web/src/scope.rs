@@ -65,6 +65,8 @@ pub enum Need {
     MemberAnyConsent,
     /// An active owner or admin (with current consent).
     Admin,
+    /// An active moderator, admin or owner (with current consent).
+    Moderator,
 }
 
 /// The access layer of network routes.
@@ -93,6 +95,9 @@ pub async fn enforce(state: AppState, need: Need, req: Request, next: Next) -> R
         Err(e) => return e.into_response(),
     };
     if need == Need::Admin && !scope.is_admin() {
+        return AppError::NotFound.into_response();
+    }
+    if need == Need::Moderator && scope.role < Role::Moderator {
         return AppError::NotFound.into_response();
     }
     if need != Need::MemberAnyConsent && !scope.membership.consent_is_current(&scope.network) {

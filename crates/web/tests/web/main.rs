@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod browser_intake;
 mod errors;
+mod groups;
 mod i18n;
 mod intake;
 mod invitations;
@@ -99,4 +100,24 @@ pub async fn join(
     .unwrap()
     .0
     .id
+}
+
+/// A JSON API call as `v` (session cookie and CSRF header): the status and
+/// the body (`null` when there is none).
+pub async fn api(
+    v: &enishi_testkit::Visitor,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = v
+        .client
+        .request(method, v.url(path))
+        .header("x-csrf-token", v.csrf_token().unwrap());
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }

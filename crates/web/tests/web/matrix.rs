@@ -52,6 +52,7 @@ fn allowed(access: Access, who: Who) -> bool {
             matches!(who, Who::Alumni | Who::Staff | Who::Moderator | Who::Owner)
         }
         Access::NetworkAdmin => who == Who::Owner,
+        Access::NetworkModerator => matches!(who, Who::Moderator | Who::Owner),
     }
 }
 
@@ -211,10 +212,31 @@ async fn sample_path(
         .unwrap();
         path = path.replace("{import_id}", &import.id.to_string());
     }
+    if path.contains("{group_id}") {
+        // an open group of the shared space, run by the visitor
+        let id = enishi_store::groups::create(
+            &app.db,
+            network.scope(),
+            &enishi_store::groups::NewGroup {
+                name: "行列の会",
+                description: "",
+                category: "interest",
+                access: "open",
+                space: "shared",
+                status: "active",
+                creator: owner,
+            },
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        path = path.replace("{group_id}", &id.to_string());
+    }
     if path.contains("{post_id}") {
         // news by the visitor, so authors' routes (edit) and admins' (pin)
         // have something that is theirs to act on
         let new = enishi_store::posts::NewPost {
+            group_id: None,
             kind: "news",
             author_id: owner,
             title: "行列",
@@ -287,6 +309,8 @@ fn json_body(path: &str) -> serde_json::Value {
         let (y, m, d) = enishi_core::time::jst_day(now_ms() + 7 * 86_400_000);
         let left = format!("{y:04}-{m:02}-{d:02}");
         serde_json::json!({"family": "行列", "email": format!("x{n}@example.org"), "left": left})
+    } else if path.ends_with("/groups") {
+        serde_json::json!({"name": "行列の会", "category": "era", "access": "request", "space": "shared"})
     } else if path.ends_with("/posts") || path.ends_with("/comments") || path.contains("/posts/") {
         serde_json::json!({"body": "行列の投稿"})
     } else if path.ends_with("/do-not-contact") {
@@ -367,6 +391,9 @@ async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> req
                         ("reaction", "like"),
                         ("on", "1"),
                         ("pin", "1"),
+                        ("category", "interest"),
+                        ("access", "open"),
+                        ("space", "shared"),
                     ],
                 )
                 .await
@@ -457,6 +484,7 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{image_key}",
             "{import_id}",
             "{post_id}",
+            "{group_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;

@@ -10,7 +10,7 @@ use enishi_store::posts::{self, NewPost};
 use enishi_testkit::{Backend, TestApp, Visitor, dual_test};
 use serde_json::{Value, json};
 
-use crate::{fresh_account, join, make_network};
+use crate::{api, fresh_account, join, make_network};
 
 struct Member {
     visitor: Visitor,
@@ -44,24 +44,6 @@ async fn post_form(v: &Visitor, slug: &str, fields: &[(&str, &str)]) -> Result<i
     } else {
         Err((status, res.text().await.unwrap()))
     }
-}
-
-async fn api(
-    v: &Visitor,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = v
-        .client
-        .request(method, v.url(path))
-        .header("x-csrf-token", v.csrf_token().unwrap());
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 /// A post as `v` reads it through the API.
@@ -807,6 +789,7 @@ async fn news_audiences_pins_and_pages(backend: Backend) {
     let mut made = Vec::new();
     for i in 0..50 {
         let new = NewPost {
+            group_id: None,
             kind: "post",
             author_id: alumnus.account_id,
             title: "",

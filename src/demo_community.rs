@@ -1,12 +1,15 @@
-//! The feed's demo part: 40 more members (alumni of every era and some
-//! current staff, with generated profiles), company news of each audience
-//! (one pinned), 240 posts over the last four months, comments with
-//! replies, and reactions. Deterministic: the same database gets the same
-//! feed.
+//! The community's demo parts. [`load`]: 40 more members (alumni of every
+//! era and some current staff, with generated profiles), company news of
+//! each audience (one pinned), 240 posts over the last four months,
+//! comments with replies, and reactions. [`load_groups`]: groups of every
+//! category, access and space (and one proposal waiting for a moderator),
+//! with members and posts. Deterministic: the same database gets the same
+//! community.
 
 use enishi_core::names::mix;
 use enishi_core::networks::Kind;
 use enishi_store::accounts::{self, NewAccount};
+use enishi_store::groups::{self, NewGroup};
 use enishi_store::posts::{self, NewComment, NewPost};
 use enishi_store::{Db, StoreError, memberships, networks, now_ms, profiles};
 
@@ -165,6 +168,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
         for (i, (title, body, audience, pin)) in NEWS.iter().enumerate() {
             let at = now - (i as i64 * 9 + 2) * day;
             let new = NewPost {
+                group_id: None,
                 kind: "news",
                 author_id: owner.id,
                 title,
@@ -188,6 +192,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
             r >> 3,
         );
         let new = NewPost {
+            group_id: None,
             kind: "post",
             author_id: author,
             title: "",
@@ -229,6 +234,177 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                 at + 60_000,
             )
             .await?;
+        }
+    }
+    Ok(())
+}
+
+/// (name, category, access, space, status, owner's address, description)
+type DemoGroup = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const GROUPS: &[DemoGroup] = &[
+    (
+        "2009年入社 同期会",
+        "era",
+        "open",
+        "shared",
+        "active",
+        crate::demo::ALUMNUS_EMAIL,
+        "2009年4月入社の同期のグループです。近況や集まりの相談に。",
+    ),
+    (
+        "営業本部 OB・OG会",
+        "department",
+        "request",
+        "alumni",
+        "active",
+        "moderator@demo.enishi.invalid",
+        "営業本部にいたアルムナイだけの場です。**人事・社員は読めません。**",
+    ),
+    (
+        "関西アルムナイ",
+        "region",
+        "open",
+        "shared",
+        "active",
+        "sato@demo.enishi.invalid",
+        "大阪・京都・神戸あたりに住むアルムナイと社員のグループ。",
+    ),
+    (
+        "ランニング部",
+        "interest",
+        "open",
+        "shared",
+        "active",
+        "tanaka@demo.enishi.invalid",
+        "皇居ラン、毎週水曜19時。",
+    ),
+    (
+        "アルムナイ起業家の会",
+        "interest",
+        "request",
+        "alumni",
+        "active",
+        "moderator@demo.enishi.invalid",
+        "起業・独立したアルムナイの情報交換。",
+    ),
+    (
+        "次回交流会 幹事チーム",
+        "interest",
+        "hidden",
+        "shared",
+        "active",
+        "owner@demo.enishi.invalid",
+        "招待制。次回のアルムナイ交流会の準備。",
+    ),
+    (
+        "人事・採用チーム連絡",
+        "department",
+        "hidden",
+        "staff",
+        "active",
+        "admin@demo.enishi.invalid",
+        "社員のみ。アルムナイ採用の連絡用。",
+    ),
+    (
+        "写真部",
+        "interest",
+        "open",
+        "shared",
+        "proposed",
+        "sato@demo.enishi.invalid",
+        "撮った写真を見せ合いましょう（提案中）。",
+    ),
+];
+
+const GROUP_POSTS: &[&str] = &[
+    "はじめまして！ このグループに参加しました。",
+    "今度の週末、集まれる人はいますか？",
+    "近況報告です。新しい仕事にも慣れてきました。",
+    "先日はありがとうございました。また企画しましょう。",
+];
+
+/// Loads the groups part (see the module's doc).
+pub async fn load_groups(db: &Db) -> Result<(), StoreError> {
+    let Some(network) = networks::by_slug(db, NETWORK_SLUG).await? else {
+        return Ok(());
+    };
+    let net = network.scope();
+    let now = now_ms();
+    let day = 86_400_000_i64;
+    let mut members = Vec::new();
+    for i in 0..MEMBERS {
+        let email = format!("member{i}@demo.enishi.invalid");
+        if let Some(a) = accounts::by_verified_email(db, &email).await?
+            && let Some(m) = memberships::of_account(db, net, a.id).await?
+        {
+            members.push((a.id, Kind::parse(&m.kind).unwrap_or(Kind::Alumni)));
+        }
+    }
+    for (n, (name, category, access, space, status, owner, description)) in
+        GROUPS.iter().enumerate()
+    {
+        let Some(owner) = accounts::by_verified_email(db, owner).await? else {
+            continue;
+        };
+        let at = now - (60 - n as i64 * 5) * day;
+        let id = groups::create(
+            db,
+            net,
+            &NewGroup {
+                name,
+                description,
+                category,
+                access,
+                space,
+                status,
+                creator: owner.id,
+            },
+            at,
+        )
+        .await?;
+        if *status != "active" {
+            continue;
+        }
+        let space =
+            enishi_core::groups::Space::parse(space).unwrap_or(enishi_core::groups::Space::Shared);
+        let mut joined = vec![owner.id];
+        for (k, (account, kind)) in members.iter().enumerate() {
+            let r = mix((n as u64) << 32 | k as u64);
+            if !space.admits(*kind) || !r.is_multiple_of(3) {
+                continue;
+            }
+            // a few ask to join by-request groups and wait
+            let standing = if *access == "request" && r.is_multiple_of(5) {
+                "requested"
+            } else {
+                "member"
+            };
+            groups::set_standing(db, net, id, *account, standing, at + day).await?;
+            if standing == "member" {
+                joined.push(*account);
+            }
+        }
+        for (k, text) in GROUP_POSTS.iter().enumerate() {
+            let author = joined[mix((n * 10 + k) as u64) as usize % joined.len()];
+            let new = NewPost {
+                group_id: Some(id),
+                kind: "post",
+                author_id: author,
+                title: "",
+                body: text,
+                audience: "everyone",
+                once_key: None,
+            };
+            posts::create(db, net, &new, at + (k as i64 + 2) * day).await?;
         }
     }
     Ok(())
