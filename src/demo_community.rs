@@ -168,6 +168,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
         for (i, (title, body, audience, pin)) in NEWS.iter().enumerate() {
             let at = now - (i as i64 * 9 + 2) * day;
             let new = NewPost {
+                html: &enishi_web::markdown::render(body),
                 group_id: None,
                 kind: "news",
                 author_id: owner.id,
@@ -192,6 +193,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
             r >> 3,
         );
         let new = NewPost {
+            html: &enishi_web::markdown::render(&body),
             group_id: None,
             kind: "post",
             author_id: author,
@@ -210,6 +212,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                 rc >> 5,
             );
             let new = NewComment {
+                html: &enishi_web::markdown::render(&text),
                 post_id,
                 // every other later comment answers the first
                 reply_to: if c % 2 == 1 { first } else { None },
@@ -396,6 +399,7 @@ pub async fn load_groups(db: &Db) -> Result<(), StoreError> {
         for (k, text) in GROUP_POSTS.iter().enumerate() {
             let author = joined[mix((n * 10 + k) as u64) as usize % joined.len()];
             let new = NewPost {
+                html: &enishi_web::markdown::render(text),
                 group_id: Some(id),
                 kind: "post",
                 author_id: author,

@@ -428,6 +428,7 @@ async fn binary_migrates_and_serves(backend: Backend) {
         &target.db,
         demo.scope(),
         enishi_store::posts::Feed::Network,
+        0,
         everything,
         None,
         20,

@@ -175,8 +175,14 @@ pub enum JoinOutcome {
     Refused,
 }
 
-/// What a viewer's request to join leads to.
-pub fn join(access: Access, status: Status, standing: Option<Standing>) -> JoinOutcome {
+/// What a viewer's request to join leads to. The space's stewards join
+/// any group of it at once (they may see and approve it anyway).
+pub fn join(
+    access: Access,
+    status: Status,
+    standing: Option<Standing>,
+    steward: bool,
+) -> JoinOutcome {
     if status != Status::Active {
         return JoinOutcome::Refused;
     }
@@ -185,6 +191,7 @@ pub fn join(access: Access, status: Status, standing: Option<Standing>) -> JoinO
             JoinOutcome::Unchanged
         }
         (Some(Standing::Invited), _) => JoinOutcome::Joined,
+        (None, _) if steward => JoinOutcome::Joined,
         (None, Access::Open) => JoinOutcome::Joined,
         (None, Access::Request) => JoinOutcome::Requested,
         (None, Access::Hidden) => JoinOutcome::Refused,
@@ -371,26 +378,26 @@ mod tests {
     #[test]
     fn joining() {
         use Access::*;
-        assert_eq!(join(Open, Status::Active, None), JoinOutcome::Joined);
-        assert_eq!(join(Request, Status::Active, None), JoinOutcome::Requested);
-        assert_eq!(join(Hidden, Status::Active, None), JoinOutcome::Refused);
+        use JoinOutcome::*;
+        let active = Status::Active;
+        assert_eq!(join(Open, active, None, false), Joined);
+        assert_eq!(join(Request, active, None, false), Requested);
+        assert_eq!(join(Hidden, active, None, false), Refused);
+        assert_eq!(join(Hidden, active, Some(Standing::Invited), false), Joined);
         assert_eq!(
-            join(Hidden, Status::Active, Some(Standing::Invited)),
-            JoinOutcome::Joined
+            join(Request, active, Some(Standing::Invited), false),
+            Joined
         );
         assert_eq!(
-            join(Request, Status::Active, Some(Standing::Invited)),
-            JoinOutcome::Joined
+            join(Request, active, Some(Standing::Requested), false),
+            Unchanged
         );
-        assert_eq!(
-            join(Request, Status::Active, Some(Standing::Requested)),
-            JoinOutcome::Unchanged
-        );
-        assert_eq!(
-            join(Open, Status::Active, Some(Standing::Owner)),
-            JoinOutcome::Unchanged
-        );
-        assert_eq!(join(Open, Status::Proposed, None), JoinOutcome::Refused);
+        assert_eq!(join(Open, active, Some(Standing::Owner), false), Unchanged);
+        assert_eq!(join(Open, Status::Proposed, None, false), Refused);
+        // stewards join any group of their space at once
+        assert_eq!(join(Hidden, active, None, true), Joined);
+        assert_eq!(join(Request, active, None, true), Joined);
+        assert_eq!(join(Open, Status::Proposed, None, true), Refused);
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub mod email;
 pub mod groups;
 pub mod intake;
 pub mod lang;
+pub mod moderation;
 pub mod names;
 pub mod net;
 pub mod networks;

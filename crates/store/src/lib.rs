@@ -33,6 +33,7 @@ pub mod login_tokens;
 pub mod memberships;
 pub mod meta;
 pub mod migrate;
+pub mod moderation;
 pub mod networks;
 pub mod outbox;
 pub mod postgres;

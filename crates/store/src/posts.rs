@@ -24,11 +24,18 @@ pub struct Post {
     pub author_id: Option<i64>,
     pub title: String,
     pub body: String,
+    /// The body as sanitised HTML, made when written ('' for rows older
+    /// than that: render the body).
+    pub html: String,
     pub audience: String,
     pub pinned_at: Option<i64>,
     pub comment_count: i64,
     pub created_at: i64,
     pub edited_at: Option<i64>,
+    /// Set when a moderator hid it; only its author and the space's
+    /// moderators see it then, with `hidden_reason`.
+    pub hidden_at: Option<i64>,
+    pub hidden_reason: Option<String>,
     #[sqlx(flatten)]
     pub author: Author,
 }
@@ -52,8 +59,8 @@ const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.
 
 fn post_select() -> String {
     format!(
-        "SELECT x.id, x.kind, x.group_id, x.author_id, x.title, x.body, x.audience, x.pinned_at, \
-         x.comment_count, x.created_at, x.edited_at, {AUTHOR} FROM posts x \
+        "SELECT x.id, x.kind, x.group_id, x.author_id, x.title, x.body, x.html, x.audience, x.pinned_at, \
+         x.comment_count, x.created_at, x.edited_at, x.hidden_at, x.hidden_reason, {AUTHOR} FROM posts x \
          LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.author_id"
     )
 }
@@ -66,6 +73,8 @@ pub struct NewPost<'a> {
     pub author_id: i64,
     pub title: &'a str,
     pub body: &'a str,
+    /// The body as sanitised HTML.
+    pub html: &'a str,
     pub audience: &'a str,
     /// The form's one-time key; `None` never collides.
     pub once_key: Option<&'a str>,
@@ -77,7 +86,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
     let inserted: Option<i64> = db_run!(db, |pool| {
         sqlx::query_scalar(
             "INSERT INTO posts (network_id, kind, author_id, title, body, audience, once_key, \
-             comment_count, created_at, group_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) \
+             comment_count, created_at, group_id, html) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) \
              ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
         )
         .bind(net.0)
@@ -89,6 +98,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
         .bind(new.once_key)
         .bind(now)
         .bind(new.group_id)
+        .bind(new.html)
         .fetch_optional(pool)
         .await
     })?;
@@ -140,7 +150,7 @@ pub async fn get(db: &Db, net: NetworkId, id: i64, audiences: &[Audience]) -> Re
 /// The pinned news the viewer may read, most recently pinned first.
 pub async fn pinned(db: &Db, net: NetworkId, audiences: &[Audience]) -> Result<Vec<Post>> {
     let sql = format!(
-        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL \
+        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL AND x.hidden_at IS NULL \
          AND x.audience IN ($2, $3, $4) \
          ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5",
         post_select()
@@ -177,11 +187,13 @@ impl Feed {
 }
 
 /// A page of a feed's stream (everything not pinned), newest first,
-/// starting after `after`.
+/// starting after `after`, as `viewer` reads it (hidden posts show to their
+/// author only).
 pub async fn feed(
     db: &Db,
     net: NetworkId,
     which: Feed,
+    viewer: i64,
     audiences: &[Audience],
     after: Option<Cursor>,
     limit: i64,
@@ -190,6 +202,7 @@ pub async fn feed(
     let sql = format!(
         "{} WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.audience IN ($2, $3, $4) \
          AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) AND {group} \
+         AND (x.hidden_at IS NULL OR x.author_id = $9) \
          ORDER BY x.created_at DESC, x.id DESC LIMIT $7",
         post_select()
     );
@@ -208,6 +221,7 @@ pub async fn feed(
             .bind(after.id)
             .bind(limit)
             .bind(group_id)
+            .bind(viewer)
             .fetch_all(pool)
             .await
     })?)
@@ -226,7 +240,8 @@ pub async fn newer_than(
     let sql = format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM posts x WHERE x.network_id = $1 \
          AND x.audience IN ($2, $3, $4) \
-         AND (x.created_at > $5 OR (x.created_at = $5 AND x.id > $6)) AND {group}"
+         AND (x.created_at > $5 OR (x.created_at = $5 AND x.id > $6)) AND {group} \
+         AND x.hidden_at IS NULL"
     );
     let [a, b, c] = audience_binds(audiences);
     Ok(db_run!(db, |pool| {
@@ -243,27 +258,29 @@ pub async fn newer_than(
     })?)
 }
 
+/// A post's new words.
+pub struct Words<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The body as sanitised HTML.
+    pub html: &'a str,
+    pub audience: &'a str,
+}
+
 /// Changes a post's words (the caller checked that the viewer wrote it).
-pub async fn update(
-    db: &Db,
-    net: NetworkId,
-    id: i64,
-    title: &str,
-    body: &str,
-    audience: &str,
-    now: i64,
-) -> Result<bool> {
+pub async fn update(db: &Db, net: NetworkId, id: i64, words: &Words<'_>, now: i64) -> Result<bool> {
     let n = db_run!(db, |pool| {
         sqlx::query(
-            "UPDATE posts SET title = $3, body = $4, audience = $5, edited_at = $6 \
+            "UPDATE posts SET title = $3, body = $4, audience = $5, edited_at = $6, html = $7 \
              WHERE network_id = $1 AND id = $2",
         )
         .bind(net.0)
         .bind(id)
-        .bind(title)
-        .bind(body)
-        .bind(audience)
+        .bind(words.title)
+        .bind(words.body)
+        .bind(words.audience)
         .bind(now)
+        .bind(words.html)
         .execute(pool)
         .await
         .map(|r| r.rows_affected())
@@ -275,6 +292,7 @@ pub async fn update(
 pub async fn delete(db: &Db, net: NetworkId, id: i64) -> Result<bool> {
     let mut tx = db.begin_write().await?;
     for sql in [
+        "DELETE FROM reports WHERE network_id = $1 AND post_id = $2",
         "DELETE FROM post_reactions WHERE network_id = $1 AND post_id = $2",
         "DELETE FROM post_comments WHERE network_id = $1 AND post_id = $2",
     ] {
@@ -334,15 +352,20 @@ pub struct Comment {
     pub parent_id: Option<i64>,
     pub author_id: Option<i64>,
     pub body: String,
+    /// As sanitised HTML ('' for rows older than that).
+    pub html: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
+    pub hidden_at: Option<i64>,
+    pub hidden_reason: Option<String>,
     #[sqlx(flatten)]
     pub author: Author,
 }
 
 fn comment_select() -> String {
     format!(
-        "SELECT c.id, c.post_id, c.parent_id, c.author_id, c.body, c.created_at, c.edited_at, \
+        "SELECT c.id, c.post_id, c.parent_id, c.author_id, c.body, c.html, c.created_at, c.edited_at, \
+         c.hidden_at, c.hidden_reason, \
          {AUTHOR} FROM post_comments c \
          LEFT JOIN profiles p ON p.network_id = c.network_id AND p.account_id = c.author_id"
     )
@@ -390,6 +413,8 @@ pub struct NewComment<'a> {
     pub reply_to: Option<i64>,
     pub author_id: i64,
     pub body: &'a str,
+    /// The body as sanitised HTML.
+    pub html: &'a str,
     pub once_key: Option<&'a str>,
 }
 
@@ -428,8 +453,8 @@ pub async fn add_comment(db: &Db, net: NetworkId, new: &NewComment<'_>, now: i64
     };
     let inserted: Option<i64> = db_run!(tx tx, |conn| {
         sqlx::query_scalar(
-            "INSERT INTO post_comments (network_id, post_id, parent_id, author_id, body, once_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO post_comments (network_id, post_id, parent_id, author_id, body, once_key, created_at, html) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
         )
         .bind(net.0)
@@ -439,6 +464,7 @@ pub async fn add_comment(db: &Db, net: NetworkId, new: &NewComment<'_>, now: i64
         .bind(new.body)
         .bind(new.once_key)
         .bind(now)
+        .bind(new.html)
         .fetch_optional(&mut *conn)
         .await
     })?;

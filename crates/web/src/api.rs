@@ -34,7 +34,8 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
         (name = "networks", description = "Networks, memberships and invitations"),
         (name = "directory", description = "Profiles and the alumni directory"),
         (name = "feed", description = "Company news, posts, comments and reactions"),
-        (name = "groups", description = "Groups by era, department, region or interest, and their feeds")
+        (name = "groups", description = "Groups by era, department, region or interest, and their feeds"),
+        (name = "moderation", description = "Reports, and the moderators' queue")
     )
 )]
 struct ApiDoc;

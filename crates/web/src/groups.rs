@@ -168,7 +168,7 @@ pub async fn join(
     scope: &NetworkScope,
     g: &GroupCtx,
 ) -> Result<JoinOutcome, AppError> {
-    let outcome = groups::join(g.access, g.status, g.viewer.standing);
+    let outcome = groups::join(g.access, g.status, g.viewer.standing, g.is_steward());
     let standing = match outcome {
         JoinOutcome::Joined => Standing::Member,
         JoinOutcome::Requested => Standing::Requested,

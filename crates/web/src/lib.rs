@@ -30,6 +30,7 @@ pub mod intake;
 mod layers;
 pub mod mail;
 pub mod markdown;
+pub mod moderation;
 pub mod network_admin;
 pub mod networks;
 pub mod networks_api;

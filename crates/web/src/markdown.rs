@@ -5,6 +5,7 @@
 //! pictures.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// The tags rendered markdown may keep; everything else goes (its text
 /// stays, escaped).
@@ -33,14 +34,20 @@ pub fn render(text: &str) -> String {
     let parser = pulldown_cmark::Parser::new_ext(text, options);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);
+    SANITISER.clean(&html).to_string()
+}
+
+/// The sanitiser, built once (its allow-lists are sets; building them per
+/// call cost more than cleaning a short post).
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = TAGS.iter().copied().collect();
-    ammonia::Builder::default()
+    let mut builder = ammonia::Builder::default();
+    builder
         .tags(tags)
         .link_rel(Some("noopener noreferrer nofollow ugc"))
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .clean(&html)
-        .to_string()
-}
+        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+    builder
+});
 
 #[cfg(test)]
 mod tests {

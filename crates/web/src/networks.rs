@@ -164,6 +164,16 @@ async fn documents(state: &AppState, network: &Network, lang: Lang) -> Result<Do
     })
 }
 
+/// The network's current guidelines in `lang` (the report form shows
+/// them).
+pub async fn guidelines(
+    state: &AppState,
+    network: &Network,
+    lang: Lang,
+) -> Result<String, AppError> {
+    Ok(documents(state, network, lang).await?.guidelines)
+}
+
 fn consent_of<'a>(docs: &Documents, ip: &'a str) -> Consent<'a> {
     Consent {
         purposes_version: docs.purposes_version,
@@ -182,6 +192,8 @@ pub struct HomePage {
     pub description: String,
     pub slug: String,
     pub is_admin: bool,
+    /// Moderators and admins see the way to the reports.
+    pub is_moderator: bool,
     pub role_label: &'static str,
     pub kind_label: &'static str,
 }
@@ -193,6 +205,7 @@ pub async fn home(ctx: PageCtx, scope: NetworkScope) -> HomePage {
         description: description_in(&scope.network, ctx.lang).to_string(),
         slug: scope.slug().to_string(),
         is_admin: scope.is_admin(),
+        is_moderator: scope.role >= enishi_core::networks::Role::Moderator,
         role_label: ctx.t(&format!("role.{}", scope.role.as_str())),
         kind_label: ctx.t(&format!("kind.{}", scope.kind.as_str())),
         ctx,

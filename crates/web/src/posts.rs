@@ -14,6 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use enishi_core::Lang;
+use enishi_core::groups::Space;
+use enishi_core::moderation;
 use enishi_core::posts::{
     self, Audience, Cursor, FieldError, MAX_BODY_CHARS, MAX_COMMENT_CHARS, MAX_TITLE_CHARS,
     PAGE_SIZE, PostKind, Reaction,
@@ -43,6 +45,16 @@ pub fn audiences(scope: &NetworkScope) -> Vec<Audience> {
     Audience::readable_by(scope.kind, scope.role)
 }
 
+/// The stored HTML of a post or comment, or (rows written before it was
+/// stored) the body rendered now.
+fn cooked(html: &str, body: &str) -> String {
+    if html.is_empty() {
+        crate::markdown::render(body)
+    } else {
+        html.to_string()
+    }
+}
+
 /// A post the member may read, or 404: news of another audience, and
 /// posts of a group the member may not read, do not exist for them.
 pub async fn visible_post(
@@ -53,13 +65,52 @@ pub async fn visible_post(
     let post = stored::get(&state.db, scope.id(), id, &audiences(scope))
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(group_id) = post.group_id {
-        let group = crate::groups::group_for(state, scope, group_id).await?;
-        if !group.may_read() {
-            return Err(AppError::NotFound);
-        }
+    let moderator = moderates(state, scope, &post).await?;
+    if post.hidden_at.is_some()
+        && !moderation::sees_hidden(post.author_id, scope.membership.account_id, moderator)
+    {
+        return Err(AppError::NotFound);
     }
     Ok(post)
+}
+
+/// The space a post lives in: its group's, or the network's shared one.
+/// 404 when the post is in a group the member may not read.
+pub async fn space_of(
+    state: &AppState,
+    scope: &NetworkScope,
+    post: &Post,
+) -> Result<Space, AppError> {
+    match post.group_id {
+        None => Ok(Space::Shared),
+        Some(group_id) => {
+            let group = crate::groups::group_for(state, scope, group_id).await?;
+            if group.may_read() {
+                Ok(group.space)
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+    }
+}
+
+/// Whether the member moderates the post's space (404 as [`space_of`]).
+pub async fn moderates(
+    state: &AppState,
+    scope: &NetworkScope,
+    post: &Post,
+) -> Result<bool, AppError> {
+    let space = space_of(state, scope, post).await?;
+    Ok(moderation::may_moderate(space, scope.kind, scope.role))
+}
+
+/// Hidden posts take no comments or reactions, not even from their author.
+pub fn open_for_replies(post: &Post) -> Result<(), AppError> {
+    if post.hidden_at.is_some() {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// A post as written in a form or an API call.
@@ -120,7 +171,9 @@ pub async fn create(
         Err(e) => return Ok(Err(e)),
     };
     let once = once_key.and_then(posts::check_once_key);
+    let html = crate::markdown::render(&draft.body);
     let new = NewPost {
+        html: &html,
         kind: draft.kind.as_str(),
         group_id: group,
         author_id: scope.membership.account_id,
@@ -150,16 +203,13 @@ pub async fn edit(
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
-    stored::update(
-        &state.db,
-        scope.id(),
-        post.id,
-        &draft.title,
-        &draft.body,
-        draft.audience.as_str(),
-        now_ms(),
-    )
-    .await?;
+    let words = stored::Words {
+        title: &draft.title,
+        body: &draft.body,
+        html: &crate::markdown::render(&draft.body),
+        audience: draft.audience.as_str(),
+    };
+    stored::update(&state.db, scope.id(), post.id, &words, now_ms()).await?;
     Ok(Ok(()))
 }
 
@@ -190,7 +240,8 @@ pub async fn remove(
     Ok(())
 }
 
-/// Adds a comment (or a reply) to a readable post.
+/// Adds a comment (or a reply) to a readable post; in a group, only its
+/// members comment (others: 404, like posting there).
 pub async fn add_comment(
     state: &AppState,
     scope: &NetworkScope,
@@ -199,12 +250,23 @@ pub async fn add_comment(
     reply_to: Option<i64>,
     once_key: Option<&str>,
 ) -> Result<Result<i64, FieldError>, AppError> {
+    open_for_replies(post)?;
+    // in a group, its members comment (readers of an open group only read)
+    if let Some(group_id) = post.group_id
+        && !crate::groups::group_for(state, scope, group_id)
+            .await?
+            .may_post()
+    {
+        return Err(AppError::NotFound);
+    }
     let body = match posts::check_comment(body) {
         Ok(b) => b,
         Err(e) => return Ok(Err(e)),
     };
     let once = once_key.and_then(posts::check_once_key);
+    let html = crate::markdown::render(&body);
     let new = NewComment {
+        html: &html,
         post_id: post.id,
         reply_to,
         author_id: scope.membership.account_id,
@@ -341,6 +403,10 @@ pub struct PostView {
     pub may_edit: bool,
     pub may_delete: bool,
     pub may_pin: bool,
+    /// Hidden by a moderator: why (shown to its author and moderators).
+    pub hidden: Option<String>,
+    /// Whether the viewer may report it (not their own, not hidden).
+    pub may_report: bool,
 }
 
 /// The views of `list`, with their reactions (one query for all).
@@ -376,7 +442,7 @@ pub async fn views(
                 group_id: p.group_id,
                 is_news,
                 title: p.title.clone(),
-                body_html: crate::markdown::render(&p.body),
+                body_html: cooked(&p.html, &p.body),
                 audience: (p.audience != Audience::Everyone.as_str()).then(|| p.audience.clone()),
                 author: AuthorView::of(
                     scope,
@@ -393,6 +459,10 @@ pub async fn views(
                 may_edit: posts::may_edit(p.author_id, me),
                 may_delete: posts::may_delete(p.author_id, me, scope.role),
                 may_pin: is_news && scope.is_admin(),
+                hidden: p
+                    .hidden_at
+                    .map(|_| p.hidden_reason.clone().unwrap_or_default()),
+                may_report: p.author_id != Some(me) && p.hidden_at.is_none(),
             }
         })
         .collect())
@@ -468,7 +538,9 @@ pub async fn load_feed(
     } else {
         Vec::new()
     };
-    let mut posts = stored::feed(&state.db, scope.id(), which, &aud, after, PAGE_SIZE + 1).await?;
+    let me = scope.membership.account_id;
+    let mut posts =
+        stored::feed(&state.db, scope.id(), which, me, &aud, after, PAGE_SIZE + 1).await?;
     let more = posts.len() as i64 > PAGE_SIZE;
     posts.truncate(PAGE_SIZE as usize);
     let next = posts.last().filter(|_| more).map(cursor_of);
@@ -590,6 +662,9 @@ pub async fn create_form(
 #[derive(Clone, Debug)]
 pub struct CommentView {
     pub id: i64,
+    /// Hidden by a moderator: why.
+    pub hidden: Option<String>,
+    pub may_report: bool,
     pub body_html: String,
     pub author: AuthorView,
     pub created_at: i64,
@@ -597,11 +672,26 @@ pub struct CommentView {
     pub replies: Vec<CommentView>,
 }
 
-pub fn comment_views(ctx: &PageCtx, scope: &NetworkScope, list: &[Comment]) -> Vec<CommentView> {
+/// The comments as the member sees them: hidden ones only for their
+/// author and the space's moderators (`moderator`), marked.
+pub fn comment_views(
+    ctx: &PageCtx,
+    scope: &NetworkScope,
+    list: &[Comment],
+    moderator: bool,
+) -> Vec<CommentView> {
     let me = scope.membership.account_id;
-    let view = |c: &Comment| CommentView {
+    let list: Vec<&Comment> = list
+        .iter()
+        .filter(|c| c.hidden_at.is_none() || moderation::sees_hidden(c.author_id, me, moderator))
+        .collect();
+    let view = |c: &&Comment| CommentView {
+        hidden: c
+            .hidden_at
+            .map(|_| c.hidden_reason.clone().unwrap_or_default()),
+        may_report: c.author_id != Some(me) && c.hidden_at.is_none(),
         id: c.id,
-        body_html: crate::markdown::render(&c.body),
+        body_html: cooked(&c.html, &c.body),
         author: AuthorView::of(
             scope,
             ctx.lang,
@@ -639,6 +729,11 @@ pub struct PostPage {
     pub once: String,
     pub notice: Option<&'static str>,
     pub max_comment: String,
+    /// The network's guidelines, on the report form.
+    pub guidelines: String,
+    /// A refused report: which form (`post`, `c{comment id}`) and why.
+    pub report_error_key: String,
+    pub report_error: Option<&'static str>,
 }
 
 impl PostPage {
@@ -653,7 +748,7 @@ pub struct PostQuery {
     pub done: Option<String>,
 }
 
-async fn post_page(
+pub async fn post_page(
     state: &AppState,
     ctx: PageCtx,
     scope: &NetworkScope,
@@ -669,13 +764,16 @@ async fn post_page(
     Ok(PostPage {
         slug: scope.slug().to_string(),
         post: view,
-        comments: comment_views(&ctx, scope, &list),
+        comments: comment_views(&ctx, scope, &list, moderates(state, scope, post).await?),
         comment_body: comment.0,
         comment_error: comment.1,
         reply_to: comment.2,
         once: once_key(),
         notice,
         max_comment: grouped(MAX_COMMENT_CHARS as i64),
+        guidelines: crate::networks::guidelines(state, &scope.network, ctx.lang).await?,
+        report_error_key: String::new(),
+        report_error: None,
         ctx,
     })
 }
@@ -695,6 +793,7 @@ pub async fn show(
         Some("commented") => Some(ctx.t("posts.notice_commented")),
         Some("comment_deleted") => Some(ctx.t("posts.notice_comment_deleted")),
         Some("pinned") => Some(ctx.t("posts.notice_pinned")),
+        Some("reported") => Some(ctx.t("moderation.notice_reported")),
         Some("unpinned") => Some(ctx.t("posts.notice_unpinned")),
         _ => None,
     };
@@ -853,6 +952,7 @@ pub async fn react_form(
     CsrfForm(form): CsrfForm<ReactForm>,
 ) -> Result<Response, AppError> {
     let post = visible_post(&state, &scope, id).await?;
+    open_for_replies(&post)?;
     let reaction = Reaction::parse(&form.reaction).ok_or(AppError::BadRequest)?;
     stored::react(
         &state.db,

@@ -69,6 +69,9 @@ pub struct CommentBody {
     pub author: AuthorBody,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Set when a moderator hid it: the reason given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<String>,
     #[schema(no_recursion)]
     pub replies: Vec<CommentBody>,
 }
@@ -80,6 +83,7 @@ impl CommentBody {
             html: c.body_html.clone(),
             author: AuthorBody::of(&c.author),
             created_at: c.created_at,
+            hidden: c.hidden.clone(),
             replies: c.replies.iter().map(CommentBody::of).collect(),
         }
     }
@@ -104,6 +108,10 @@ pub struct PostBody {
     pub pinned: bool,
     pub comment_count: i64,
     pub reactions: Vec<ReactionBody>,
+    /// Set when a moderator hid it (only its author and moderators get
+    /// it then): the reason given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<String>,
     /// Only on a single post's answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<CommentBody>>,
@@ -122,6 +130,7 @@ impl PostBody {
             edited: v.edited,
             pinned: v.pinned,
             comment_count: v.comment_count,
+            hidden: v.hidden.clone(),
             reactions: v
                 .reactions
                 .iter()
@@ -241,10 +250,15 @@ pub async fn body_of(
     let comments = stored::comments(&state.db, scope.id(), id).await?;
     let mut body = PostBody::of(&view);
     body.comments = Some(
-        crate::posts::comment_views(ctx, scope, &comments)
-            .iter()
-            .map(CommentBody::of)
-            .collect(),
+        crate::posts::comment_views(
+            ctx,
+            scope,
+            &comments,
+            crate::posts::moderates(state, scope, &post).await?,
+        )
+        .iter()
+        .map(CommentBody::of)
+        .collect(),
     );
     Ok(body)
 }
@@ -411,6 +425,7 @@ async fn set_reaction(
     on: bool,
 ) -> Result<StatusCode, AppError> {
     let post = visible_post(state, scope, id).await?;
+    crate::posts::open_for_replies(&post)?;
     let reaction = Reaction::parse(word).ok_or(AppError::NotFound)?;
     stored::react(
         &state.db,

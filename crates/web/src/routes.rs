@@ -20,8 +20,8 @@ use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
     AppError, AppState, account, account_api, api, assets, error, groups, groups_api, images,
-    intake, network_admin, networks, networks_api, operator, posts, posts_api, profiles,
-    profiles_api, signin, site,
+    intake, moderation, network_admin, networks, networks_api, operator, posts, posts_api,
+    profiles, profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -361,6 +361,7 @@ pub fn table() -> Vec<Route> {
     rows.extend(profile_routes());
     rows.extend(post_routes());
     rows.extend(group_routes());
+    rows.extend(moderation_routes());
     rows
 }
 
@@ -775,6 +776,45 @@ fn group_routes() -> Vec<Route> {
         Route::api(Member, routes!(groups_api::leave_api)),
         Route::api(Member, routes!(groups_api::posts_api)),
         Route::api(Member, routes!(groups_api::post_api)),
+    ]
+}
+
+/// The rows of reports and the moderators' queue.
+fn moderation_routes() -> Vec<Route> {
+    use Access::{Member, NetworkModerator};
+    let page =
+        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
+            Route::plain(Kind::Page, method, path, access, handler)
+        };
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/report",
+            Member,
+            post(moderation::report_post_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/posts/{post_id}/comments/{comment_id}/report",
+            Member,
+            post(moderation::report_comment_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/moderation",
+            NetworkModerator,
+            get(moderation::queue),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/moderation/{report_id}",
+            NetworkModerator,
+            post(moderation::decide_form),
+        ),
+        Route::api(Member, routes!(moderation::report_api)),
+        Route::api(NetworkModerator, routes!(moderation::queue_api)),
+        Route::api(NetworkModerator, routes!(moderation::decide_api)),
     ]
 }
 

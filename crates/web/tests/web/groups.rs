@@ -272,6 +272,15 @@ async fn spaces_proposals_and_posting(backend: Backend) {
     )
     .await;
     assert_eq!(status, 404, "posting to a group you are not in");
+    let comment = format!("/api/v1/n/alpha/posts/{post}/comments");
+    let (status, _) = api(
+        &b.v,
+        reqwest::Method::POST,
+        &comment,
+        Some(json!({"body": "横から失礼"})),
+    )
+    .await;
+    assert_eq!(status, 404, "commenting in a group you are not in");
     let (status, _) = api(
         &b.v,
         reqwest::Method::POST,
@@ -288,6 +297,14 @@ async fn spaces_proposals_and_posting(backend: Backend) {
     )
     .await;
     assert_eq!((status, body["standing"].as_str()), (200, Some("member")));
+    let (status, _) = api(
+        &b.v,
+        reqwest::Method::POST,
+        &comment,
+        Some(json!({"body": "参加しました"})),
+    )
+    .await;
+    assert_eq!(status, 201, "a member comments");
     let (status, _) = api(
         &b.v,
         reqwest::Method::POST,
@@ -404,6 +421,16 @@ async fn spaces_proposals_and_posting(backend: Backend) {
     )
     .await;
     assert_eq!(body["standing"], "member");
+    // a steward of the space (an alumni moderator, for the shared space)
+    // sees the hidden group and joins it without an invitation
+    let (status, body) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/groups/{secret}/join"),
+        None,
+    )
+    .await;
+    assert_eq!((status, body["standing"].as_str()), (200, Some("member")));
     // a staff-only group is invisible to alumni; inviting an alumnus to it does nothing
     let staff_room = group(&hr.v, "社員ラウンジ", "department", "open", "staff").await;
     let (status, _) = form(

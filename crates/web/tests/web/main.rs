@@ -12,6 +12,7 @@ mod i18n;
 mod intake;
 mod invitations;
 mod matrix;
+mod moderation;
 mod networks;
 mod posts;
 mod profiles;

@@ -236,6 +236,7 @@ async fn sample_path(
         // news by the visitor, so authors' routes (edit) and admins' (pin)
         // have something that is theirs to act on
         let new = enishi_store::posts::NewPost {
+            html: "",
             group_id: None,
             kind: "news",
             author_id: owner,
@@ -252,6 +253,7 @@ async fn sample_path(
                 &app.db,
                 network.scope(),
                 &enishi_store::posts::NewComment {
+                    html: "",
                     post_id,
                     reply_to: None,
                     author_id: owner,
@@ -270,6 +272,45 @@ async fn sample_path(
         path = path
             .replace("{post_id}", &post_id.to_string())
             .replace("{reaction}", "like");
+    }
+    if path.contains("{report_id}") {
+        // a member's report of someone else's post in the shared space
+        let author = fresh_account(app, false).await;
+        let new = enishi_store::posts::NewPost {
+            html: "",
+            group_id: None,
+            kind: "post",
+            author_id: author.id,
+            title: "",
+            body: "報告される投稿",
+            audience: "everyone",
+            once_key: None,
+        };
+        let (post_id, _) = enishi_store::posts::create(&app.db, network.scope(), &new, now_ms())
+            .await
+            .unwrap();
+        let report = enishi_store::moderation::NewReport {
+            target: "post",
+            target_id: post_id,
+            post_id,
+            space: "shared",
+            reporter_id: owner,
+            reason: "spam",
+            note: "",
+        };
+        enishi_store::moderation::report(&app.db, network.scope(), &report, now_ms())
+            .await
+            .unwrap();
+        let found = enishi_store::moderation::queue(
+            &app.db,
+            network.scope(),
+            &["shared"],
+            enishi_store::moderation::Queue::Open,
+        )
+        .await
+        .unwrap();
+        let id = found.iter().find(|r| r.post_id == post_id).unwrap().id;
+        path = path.replace("{report_id}", &id.to_string());
     }
     if path.contains("{message_id}") {
         let id = outbox::enqueue(
@@ -485,6 +526,7 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{import_id}",
             "{post_id}",
             "{group_id}",
+            "{report_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;

@@ -789,6 +789,7 @@ async fn news_audiences_pins_and_pages(backend: Backend) {
     let mut made = Vec::new();
     for i in 0..50 {
         let new = NewPost {
+            html: "",
             group_id: None,
             kind: "post",
             author_id: alumnus.account_id,

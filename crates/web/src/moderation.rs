@@ -1,0 +1,443 @@
+//! Moderation, as pages and API: any member reports a post or a comment
+//! with a reason (the guidelines are on the form); the moderators of the
+//! content's space — for an alumni-only group, alumni moderators only —
+//! get a queue and hide, restore or dismiss. Hidden content disappears for
+//! everyone but its author (who is shown what was hidden and why) and the
+//! space's moderators; every decision is in the audit log.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use enishi_core::groups::Space;
+use enishi_core::moderation::{self, Action, FieldError, Target};
+use enishi_store::moderation::{self as stored, NewReport, Queue};
+use enishi_store::now_ms;
+use enishi_store::posts::{self as posts_store, Post};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::ApiJson;
+use crate::auth::Viewer;
+use crate::csrf::CsrfForm;
+use crate::ctx::PageCtx;
+use crate::posts::{space_of, visible_post};
+use crate::scope::NetworkScope;
+use crate::{AppError, AppState};
+
+/// A report as written.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReportInput {
+    /// `post` or `comment`.
+    pub target: String,
+    /// The post's or the comment's id.
+    pub id: i64,
+    /// For a comment: its post.
+    pub post_id: Option<i64>,
+    /// `harassment`, `spam`, `privacy`, `guidelines` or `other` (needs a note).
+    pub reason: String,
+    pub note: String,
+}
+
+/// Files a report about content the member can see (and did not write).
+/// `Ok(false)`: they had reported it already.
+pub async fn file(
+    state: &AppState,
+    scope: &NetworkScope,
+    post: &Post,
+    target: Target,
+    target_id: i64,
+    reason: &str,
+    note: &str,
+) -> Result<Result<bool, Vec<FieldError>>, AppError> {
+    let (reason, note) = match moderation::check_report(reason, note) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let me = scope.membership.account_id;
+    let author = match target {
+        Target::Post => post.author_id,
+        Target::Comment => {
+            posts_store::comment(&state.db, scope.id(), post.id, target_id)
+                .await?
+                .filter(|c| c.hidden_at.is_none())
+                .ok_or(AppError::NotFound)?
+                .author_id
+        }
+    };
+    if author == Some(me) {
+        // one's own words are deleted, not reported
+        return Ok(Err(vec![FieldError {
+            field: "target",
+            key: "invalid.report_own",
+        }]));
+    }
+    let space = space_of(state, scope, post).await?;
+    let new = NewReport {
+        target: target.as_str(),
+        target_id,
+        post_id: post.id,
+        space: space.as_str(),
+        reporter_id: me,
+        reason: reason.as_str(),
+        note: &note,
+    };
+    Ok(Ok(
+        stored::report(&state.db, scope.id(), &new, now_ms()).await?
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportForm {
+    pub reason: String,
+    pub note: String,
+}
+
+async fn report_page_target(
+    state: &AppState,
+    ctx: &PageCtx,
+    scope: &NetworkScope,
+    post_id: i64,
+    target: Target,
+    target_id: i64,
+    form: ReportForm,
+) -> Result<Response, AppError> {
+    let post = visible_post(state, scope, post_id).await?;
+    match file(
+        state,
+        scope,
+        &post,
+        target,
+        target_id,
+        &form.reason,
+        &form.note,
+    )
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/n/{}/posts/{post_id}?done=reported",
+            scope.slug()
+        ))
+        .into_response()),
+        Err(errors) => {
+            let mut page = crate::posts::post_page(
+                state,
+                ctx.clone(),
+                scope,
+                &post,
+                (String::new(), None, None),
+                None,
+            )
+            .await?;
+            page.report_error_key = match target {
+                Target::Post => "post".to_string(),
+                Target::Comment => format!("c{target_id}"),
+            };
+            page.report_error = errors.first().map(|e| ctx.t(e.key));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+/// `POST /n/{slug}/posts/{post_id}/report`
+pub async fn report_post_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<ReportForm>,
+) -> Result<Response, AppError> {
+    report_page_target(&state, &ctx, &scope, id, Target::Post, id, form).await
+}
+
+/// `POST /n/{slug}/posts/{post_id}/comments/{comment_id}/report`
+pub async fn report_comment_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, id, comment_id)): Path<(String, i64, i64)>,
+    CsrfForm(form): CsrfForm<ReportForm>,
+) -> Result<Response, AppError> {
+    report_page_target(&state, &ctx, &scope, id, Target::Comment, comment_id, form).await
+}
+
+/// Whether the report was new.
+#[derive(Serialize, ToSchema)]
+pub struct Reported {
+    /// `false` when the caller had reported it already.
+    pub new: bool,
+}
+
+/// Reports a post or a comment to the moderators of its space.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/reports", tag = "moderation",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body = ReportInput,
+    responses((status = 201, description = "Reported", body = Reported),
+              (status = 200, description = "Already reported by the caller", body = Reported),
+              (status = 422, description = "Refused fields", body = crate::error::Problem),
+              (status = 404, description = "No such content for you (or your own)", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn report_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> Result<(StatusCode, Json<Reported>), AppError> {
+    let target = Target::parse(&input.target).ok_or(AppError::Invalid {
+        field: "target",
+        message: ctx.t("invalid.report_target"),
+    })?;
+    let post_id = match target {
+        Target::Post => input.id,
+        Target::Comment => input.post_id.ok_or(AppError::Invalid {
+            field: "post_id",
+            message: ctx.t("invalid.report_target"),
+        })?,
+    };
+    let post = visible_post(&state, &scope, post_id).await?;
+    let new = file(
+        &state,
+        &scope,
+        &post,
+        target,
+        input.id,
+        &input.reason,
+        &input.note,
+    )
+    .await?
+    .map_err(|errors| {
+        AppError::InvalidFields(
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
+                .collect(),
+        )
+    })?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(Reported { new })))
+}
+
+// ─────────────────────────────── the queue ───────────────────────────────
+
+/// An open report as a moderator sees it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub id: i64,
+    /// `post` or `comment`.
+    pub target: String,
+    pub target_id: i64,
+    pub post_id: i64,
+    /// `shared`, `alumni` or `staff`.
+    pub space: String,
+    pub reason: String,
+    pub note: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// The reported words, as sanitised HTML.
+    pub html: String,
+    pub hidden: bool,
+}
+
+/// The reports the member moderates: open ones, or (`Queue::Hidden`) one
+/// per piece of content now hidden.
+pub async fn queue_of(
+    state: &AppState,
+    scope: &NetworkScope,
+    which: Queue,
+) -> Result<Vec<QueueItem>, AppError> {
+    let spaces: Vec<&str> = moderation::queues(scope.kind, scope.role)
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let mut rows = stored::queue(&state.db, scope.id(), &spaces, which).await?;
+    if which == Queue::Hidden {
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|r| seen.insert((r.target.clone(), r.target_id)));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| QueueItem {
+            id: r.id,
+            target: r.target,
+            target_id: r.target_id,
+            post_id: r.post_id,
+            space: r.space,
+            reason: r.reason,
+            note: r.note,
+            created_at: r.created_at,
+            html: crate::markdown::render(&r.body),
+            hidden: r.hidden_at.is_some(),
+        })
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "moderation/queue.html")]
+pub struct QueuePage {
+    pub ctx: PageCtx,
+    pub slug: String,
+    pub items: Vec<QueueItem>,
+    /// Content now hidden, to restore.
+    pub hidden: Vec<QueueItem>,
+    pub notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    pub done: Option<String>,
+}
+
+/// `GET /n/{slug}/moderation` (moderators)
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
+) -> Result<QueuePage, AppError> {
+    let notice = match q.done.as_deref() {
+        Some(word) if Action::parse(word).is_some() => Some(ctx.word("moderation.done", word)),
+        _ => None,
+    };
+    Ok(QueuePage {
+        slug: scope.slug().to_string(),
+        items: queue_of(&state, &scope, Queue::Open).await?,
+        hidden: queue_of(&state, &scope, Queue::Hidden).await?,
+        notice,
+        ctx,
+    })
+}
+
+/// A moderator's decision.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct DecisionInput {
+    /// `hide`, `restore` or `dismiss`.
+    pub action: String,
+    /// Shown to the author when hiding (the report's reason otherwise).
+    pub note: String,
+}
+
+/// Applies a decision to a report's target (and closes every open report
+/// on it). 404 for a report outside the member's spaces.
+pub async fn decide(
+    state: &AppState,
+    ctx: &PageCtx,
+    scope: &NetworkScope,
+    viewer: &Viewer,
+    report_id: i64,
+    input: &DecisionInput,
+) -> Result<Action, AppError> {
+    let report = stored::get(&state.db, scope.id(), report_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let space = Space::parse(&report.space).ok_or(AppError::NotFound)?;
+    if !moderation::may_moderate(space, scope.kind, scope.role) {
+        return Err(AppError::NotFound);
+    }
+    let action = Action::parse(&input.action).ok_or(AppError::Invalid {
+        field: "action",
+        message: ctx.t("invalid.moderation_action"),
+    })?;
+    let note = moderation::check_note(&input.note).map_err(|e| AppError::Invalid {
+        field: e.field,
+        message: ctx.t(e.key),
+    })?;
+    let reason_label = ctx.word("report_reason", &report.reason);
+    let why = if note.is_empty() {
+        reason_label.to_string()
+    } else {
+        note.clone()
+    };
+    let me = scope.membership.account_id;
+    let now = now_ms();
+    let (hide, status) = match action {
+        Action::Hide => (Some(Some((now, why.as_str()))), "hidden"),
+        Action::Restore => (Some(None), "dismissed"),
+        Action::Dismiss => (None, "dismissed"),
+    };
+    if !stored::decide(
+        &state.db,
+        scope.id(),
+        &report.target,
+        report.target_id,
+        hide,
+        status,
+        me,
+        &note,
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    state
+        .record_event(
+            Some(scope.network.id),
+            Some(me),
+            &format!("moderation.{}", action.as_str()),
+            Some(&format!("{}/{}", report.target, report.target_id)),
+            &viewer.ip_text(),
+        )
+        .await;
+    Ok(action)
+}
+
+/// `POST /n/{slug}/moderation/{report_id}` (moderators)
+pub async fn decide_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(input): CsrfForm<DecisionInput>,
+) -> Result<Response, AppError> {
+    let action = decide(&state, &ctx, &scope, &viewer, id, &input).await?;
+    Ok(Redirect::to(&format!(
+        "/n/{}/moderation?done={}",
+        scope.slug(),
+        action.as_str()
+    ))
+    .into_response())
+}
+
+/// The open reports the caller moderates, oldest first.
+#[utoipa::path(get, path = "/api/v1/n/{slug}/moderation/reports", tag = "moderation",
+    params(("slug" = String, Path, description = "The network's slug")),
+    responses((status = 200, description = "Open reports", body = Vec<QueueItem>),
+              (status = 404, description = "No such network you moderate", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn queue_api(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+) -> Result<Json<Vec<QueueItem>>, AppError> {
+    Ok(Json(queue_of(&state, &scope, Queue::Open).await?))
+}
+
+/// Hides, restores or dismisses a report's target.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/moderation/reports/{report_id}", tag = "moderation",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("report_id" = i64, Path, description = "The report")),
+    request_body = DecisionInput,
+    responses((status = 204, description = "Done"),
+              (status = 422, description = "Refused fields", body = crate::error::Problem),
+              (status = 404, description = "No such report you moderate", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn decide_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> Result<StatusCode, AppError> {
+    decide(&state, &ctx, &scope, &viewer, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

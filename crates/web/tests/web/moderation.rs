@@ -1,0 +1,401 @@
+//! Reports and moderation over real HTTP, on both databases: reporting
+//! (once per person, with a reason; not one's own words), the queue of the
+//! right moderators only (alumni-only content never reaches HR), hiding a
+//! post and a comment (gone for others, shown to the author with the
+//! reason, no comments or reactions on it), restoring, and the audit log.
+
+use enishi_store::networks::Network;
+use enishi_testkit::{Backend, TestApp, Visitor, dual_test, unique_number};
+use serde_json::{Value, json};
+
+use crate::{api, join, make_network};
+
+struct Person {
+    v: Visitor,
+    id: i64,
+}
+
+async fn person(app: &TestApp, net: &Network, role: &str, kind: &str) -> Person {
+    let email = format!("m{}@example.jp", unique_number());
+    let account = app.create_account(&email, "見守 太郎", None, false).await;
+    join(app, net, account.id, role, kind).await;
+    let v = app.visitor_signed_in_as(account.id).await;
+    v.get("/").await;
+    Person { v, id: account.id }
+}
+
+async fn status_of(v: &Visitor, path: &str, fields: &[(&str, &str)]) -> u16 {
+    v.post_form(path, fields).await.status().as_u16()
+}
+
+async fn queue(v: &Visitor) -> Vec<Value> {
+    let (status, body) = api(
+        v,
+        reqwest::Method::GET,
+        "/api/v1/n/alpha/moderation/reports",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+async fn reporting_hiding_and_restoring(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let author = person(&app, &net, "member", "alumni").await;
+    let reporter = person(&app, &net, "member", "alumni").await;
+    let moderator = person(&app, &net, "moderator", "alumni").await;
+    let hr = person(&app, &net, "owner", "hr").await;
+    let staff = person(&app, &net, "member", "employee").await;
+
+    // a rude post and a rude comment in the network's feed
+    let (status, body) = api(
+        &author.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "失礼な投稿"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let post = body["id"].as_i64().unwrap();
+    let (status, body) = api(
+        &author.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/posts/{post}/comments"),
+        Some(json!({"body": "失礼なコメント"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let comment = body["id"].as_i64().unwrap();
+
+    // reporting: a reason is needed; "other" needs a note; one's own words cannot be
+    let report = format!("/n/alpha/posts/{post}/report");
+    assert_eq!(
+        status_of(&reporter.v, &report, &[("reason", "boring")]).await,
+        422
+    );
+    let res = reporter
+        .v
+        .post_form(&report, &[("reason", "other"), ("note", " ")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("どこが問題かを書いてください")
+    );
+    let res = author.v.post_form(&report, &[("reason", "spam")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("ご自身の投稿やコメントは報告できません")
+    );
+    let (_, html) = reporter.v.get_text(&format!("/n/alpha/posts/{post}")).await;
+    assert!(
+        html.contains("コミュニティ・ガイドライン") && html.contains("モデレーターに報告する"),
+        "the form shows the guidelines"
+    );
+    let res = reporter
+        .v
+        .post_form(
+            &report,
+            &[("reason", "harassment"), ("note", "言葉が乱暴です")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("done=reported")
+    );
+    let (status, body) = api(
+        &reporter.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(json!({"target": "post", "id": post, "reason": "spam"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["new"].as_bool()),
+        (200, Some(false)),
+        "once per person"
+    );
+    let (status, _) = api(
+        &staff.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(json!({"target": "comment", "id": comment, "reason": "harassment"})),
+    )
+    .await;
+    assert_eq!(status, 422, "a comment needs its post");
+    let (status, body) = api(
+        &staff.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(json!({"target": "comment", "id": comment, "post_id": post, "reason": "harassment"})),
+    )
+    .await;
+    assert_eq!((status, body["new"].as_bool()), (201, Some(true)));
+
+    // the queue: moderators and admins of the shared space; members get 404
+    assert_eq!(reporter.v.get("/n/alpha/moderation").await.status(), 404);
+    assert_eq!(
+        staff
+            .v
+            .get("/api/v1/n/alpha/moderation/reports")
+            .await
+            .status(),
+        404
+    );
+    let items = queue(&moderator.v).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(queue(&hr.v).await.len(), 2);
+    let post_report = items.iter().find(|i| i["target"] == "post").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let comment_report = items.iter().find(|i| i["target"] == "comment").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, html) = moderator.v.get_text("/n/alpha/moderation").await;
+    assert!(html.contains("失礼な投稿") && html.contains("言葉が乱暴です"));
+
+    // hide the post: gone for everyone but its author and the moderators
+    let decide = format!("/n/alpha/moderation/{post_report}");
+    assert_eq!(
+        status_of(&reporter.v, &decide, &[("action", "hide")]).await,
+        404
+    );
+    assert_eq!(
+        status_of(&moderator.v, &decide, &[("action", "erase")]).await,
+        422
+    );
+    assert_eq!(
+        status_of(
+            &moderator.v,
+            &decide,
+            &[
+                ("action", "hide"),
+                ("note", "言葉遣いがガイドラインに反するため")
+            ]
+        )
+        .await,
+        303
+    );
+    for v in [&reporter.v, &staff.v] {
+        assert_eq!(v.get(&format!("/n/alpha/posts/{post}")).await.status(), 404);
+        let (_, feed) = api(v, reqwest::Method::GET, "/api/v1/n/alpha/posts", None).await;
+        assert_eq!(feed["posts"], json!([]), "not in others' feed");
+    }
+    let (_, html) = author.v.get_text(&format!("/n/alpha/posts/{post}")).await;
+    assert!(
+        html.contains("モデレーターにより非表示になりました")
+            && html.contains("言葉遣いがガイドラインに反するため"),
+        "the author is told what and why"
+    );
+    let (_, feed) = api(
+        &author.v,
+        reqwest::Method::GET,
+        "/api/v1/n/alpha/posts",
+        None,
+    )
+    .await;
+    assert_eq!(
+        feed["posts"][0]["hidden"],
+        "言葉遣いがガイドラインに反するため"
+    );
+    // a hidden post takes no comments or reactions, not even its author's
+    let (status, _) = api(
+        &author.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/posts/{post}/comments"),
+        Some(json!({"body": "なぜ？"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = api(
+        &author.v,
+        reqwest::Method::PUT,
+        &format!("/api/v1/n/alpha/posts/{post}/reactions/like"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        moderator
+            .v
+            .get(&format!("/n/alpha/posts/{post}"))
+            .await
+            .status(),
+        200,
+        "moderators still see it"
+    );
+    assert_eq!(
+        queue(&moderator.v).await.len(),
+        1,
+        "the post's reports are closed"
+    );
+    let audit = enishi_store::audit::recent(&app.db, None, 20)
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "moderation.hide"
+        && e.actor_id == Some(moderator.id)
+        && e.target.as_deref() == Some(&*format!("post/{post}"))));
+
+    // restore it from the hidden list
+    let (_, html) = moderator.v.get_text("/n/alpha/moderation").await;
+    assert!(html.contains("再表示する"));
+    assert_eq!(
+        status_of(&moderator.v, &decide, &[("action", "restore")]).await,
+        303
+    );
+    assert_eq!(
+        reporter
+            .v
+            .get(&format!("/n/alpha/posts/{post}"))
+            .await
+            .status(),
+        200
+    );
+
+    // hide the comment: others do not see it; its author does, marked
+    assert_eq!(
+        status_of(
+            &hr.v,
+            &format!("/n/alpha/moderation/{comment_report}"),
+            &[("action", "hide")]
+        )
+        .await,
+        303
+    );
+    let (_, body) = api(
+        &reporter.v,
+        reqwest::Method::GET,
+        &format!("/api/v1/n/alpha/posts/{post}"),
+        None,
+    )
+    .await;
+    assert_eq!(body["comments"], json!([]));
+    let (_, body) = api(
+        &author.v,
+        reqwest::Method::GET,
+        &format!("/api/v1/n/alpha/posts/{post}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        body["comments"][0]["hidden"], "攻撃的・差別的な内容",
+        "without a note, the report's reason"
+    );
+    let (status, _) = api(
+        &reporter.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(json!({"target": "comment", "id": comment, "post_id": post, "reason": "spam"})),
+    )
+    .await;
+    assert_eq!(status, 404, "hidden comments are not reported again");
+    assert!(queue(&hr.v).await.is_empty());
+    let _ = (author.id, reporter.id);
+}
+
+async fn alumni_only_reports_reach_alumni_moderators_only(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let author = person(&app, &net, "member", "alumni").await;
+    let reporter = person(&app, &net, "member", "alumni").await;
+    let moderator = person(&app, &net, "moderator", "alumni").await;
+    let hr = person(&app, &net, "owner", "hr").await;
+
+    // an alumni-only group (made by the alumni moderator: open at once)
+    let (status, body) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/groups",
+        Some(json!({"name": "OB会", "category": "interest", "access": "open", "space": "alumni"})),
+    )
+    .await;
+    assert_eq!((status, body["status"].as_str()), (201, Some("active")));
+    let group = body["id"].as_i64().unwrap();
+    for p in [&author, &reporter] {
+        let (status, _) = api(
+            &p.v,
+            reqwest::Method::POST,
+            &format!("/api/v1/n/alpha/groups/{group}/join"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (status, body) = api(
+        &author.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/groups/{group}/posts"),
+        Some(json!({"body": "人事には言えない話"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let post = body["id"].as_i64().unwrap();
+    let (status, _) = api(
+        &reporter.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(json!({"target": "post", "id": post, "reason": "privacy"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // HR, owner or not, never sees it; the alumni moderator does
+    assert!(
+        queue(&hr.v).await.is_empty(),
+        "HR's queue has no alumni-only report"
+    );
+    let (_, html) = hr.v.get_text("/n/alpha/moderation").await;
+    assert!(!html.contains("人事には言えない話"));
+    let items = queue(&moderator.v).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["space"], "alumni");
+    let id = items[0]["id"].as_i64().unwrap();
+    let (status, _) = api(
+        &hr.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{id}"),
+        Some(json!({"action": "hide"})),
+    )
+    .await;
+    assert_eq!(status, 404, "HR cannot act on it either");
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{id}"),
+        Some(json!({"action": "hide", "note": "個人情報のため"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, feed) = api(
+        &reporter.v,
+        reqwest::Method::GET,
+        &format!("/api/v1/n/alpha/groups/{group}/posts"),
+        None,
+    )
+    .await;
+    assert_eq!(feed["posts"], json!([]));
+    let (_, feed) = api(
+        &author.v,
+        reqwest::Method::GET,
+        &format!("/api/v1/n/alpha/groups/{group}/posts"),
+        None,
+    )
+    .await;
+    assert_eq!(feed["posts"][0]["hidden"], "個人情報のため");
+    let _ = hr.id;
+}
+
+dual_test!(
+    reporting_hiding_and_restoring,
+    alumni_only_reports_reach_alumni_moderators_only
+);
