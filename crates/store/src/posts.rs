@@ -524,6 +524,36 @@ pub async fn delete_comment(db: &Db, net: NetworkId, post_id: i64, id: i64) -> R
 
 // ─────────────────────────────── reactions ───────────────────────────────
 
+/// Turns one reaction of `account_id` to a post over: takes it back if
+/// given, gives it otherwise. Whether it is given now.
+pub async fn toggle(
+    db: &Db,
+    net: NetworkId,
+    post_id: i64,
+    account_id: i64,
+    reaction: &str,
+    now: i64,
+) -> Result<bool> {
+    let taken_back = db_run!(db, |pool| {
+        sqlx::query(
+            "DELETE FROM post_reactions WHERE network_id = $1 AND post_id = $2 \
+             AND account_id = $3 AND reaction = $4",
+        )
+        .bind(net.0)
+        .bind(post_id)
+        .bind(account_id)
+        .bind(reaction)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if taken_back > 0 {
+        return Ok(false);
+    }
+    react(db, net, post_id, account_id, reaction, true, now).await?;
+    Ok(true)
+}
+
 /// Adds (`on`) or takes back one reaction of `account_id` to a post.
 pub async fn react(
     db: &Db,

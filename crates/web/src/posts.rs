@@ -572,11 +572,14 @@ async fn feed_page(
         .max_by_key(|c| (c.created_at, c.id))
         .map(|c| c.encode())
         .unwrap_or_else(|| "0.0".into());
-    let (pinned, page) = (page.pinned, page.posts);
+    // one reactions query for the pinned news and the page together
+    let pinned_count = page.pinned.len();
+    let mut posts = views(state, &ctx, scope, &[page.pinned, page.posts].concat()).await?;
+    let pinned: Vec<PostView> = posts.drain(..pinned_count).collect();
     Ok(FeedPage {
         slug: scope.slug().to_string(),
-        pinned: views(state, &ctx, scope, &pinned).await?,
-        posts: views(state, &ctx, scope, &page).await?,
+        pinned,
+        posts,
         next,
         first_page: after.is_none(),
         newest,
@@ -938,7 +941,7 @@ pub async fn pin_form(
 #[serde(default)]
 pub struct ReactForm {
     pub reaction: String,
-    /// `1` adds, `0` takes back.
+    /// `1` adds, `0` takes back; empty turns it over (the page's buttons).
     pub on: String,
     /// Where to go back to (the feed or the post), a path of this network.
     pub back: String,
@@ -954,16 +957,25 @@ pub async fn react_form(
     let post = visible_post(&state, &scope, id).await?;
     open_for_replies(&post)?;
     let reaction = Reaction::parse(&form.reaction).ok_or(AppError::BadRequest)?;
-    stored::react(
-        &state.db,
-        scope.id(),
-        post.id,
-        scope.membership.account_id,
-        reaction.as_str(),
-        form.on == "1",
-        now_ms(),
-    )
-    .await?;
+    let (net, me, now) = (scope.id(), scope.membership.account_id, now_ms());
+    match form.on.as_str() {
+        // the page's buttons turn a reaction over
+        "" => {
+            stored::toggle(&state.db, net, post.id, me, reaction.as_str(), now).await?;
+        }
+        on => {
+            stored::react(
+                &state.db,
+                net,
+                post.id,
+                me,
+                reaction.as_str(),
+                on == "1",
+                now,
+            )
+            .await?
+        }
+    }
     let own = format!("/n/{}/", scope.slug());
     let back = if form.back.starts_with(&own) && !form.back.contains("//") {
         form.back

@@ -251,6 +251,27 @@ async fn posting_commenting_reacting(backend: Backend) {
             &*format!("/n/alpha/feed#post-{first}")
         );
     }
+    // the page's buttons turn a reaction over (no `on`)
+    for _ in 0..2 {
+        let res = third
+            .visitor
+            .post_form(&react, &[("reaction", "thanks")])
+            .await;
+        assert_eq!(res.status(), 303);
+    }
+    assert_eq!(
+        reaction(&read(&third.visitor, first).await, "thanks"),
+        (0, false)
+    );
+    let res = third
+        .visitor
+        .post_form(&react, &[("reaction", "thanks")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        reaction(&read(&third.visitor, first).await, "thanks"),
+        (1, true)
+    );
     let res = colleague
         .visitor
         .post_form(&react, &[("reaction", "angry"), ("on", "1")])
