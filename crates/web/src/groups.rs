@@ -42,6 +42,13 @@ pub struct GroupCtx {
     pub viewer: groups::Viewer,
 }
 
+impl GroupView {
+    /// How many belong, written out (`1,204`).
+    pub fn members_text(&self) -> String {
+        grouped(self.members)
+    }
+}
+
 impl GroupCtx {
     pub fn may_read(&self) -> bool {
         groups::may_read(self.space, self.access, self.status, &self.viewer)
@@ -228,8 +235,8 @@ pub struct GroupView {
     pub status: &'static str,
     /// The viewer's: `owner`, `member`, `requested`, `invited`, or null.
     pub standing: Option<&'static str>,
-    /// How many belong, written out (`1,204`).
-    pub members: String,
+    /// How many belong (owners and members).
+    pub members: i64,
 }
 
 fn group_view(g: &Group, standing: Option<Standing>, members: i64) -> Result<GroupView, AppError> {
@@ -242,7 +249,7 @@ fn group_view(g: &Group, standing: Option<Standing>, members: i64) -> Result<Gro
         space: space.as_str(),
         status: status.as_str(),
         standing: standing.map(Standing::as_str),
-        members: grouped(members),
+        members,
     })
 }
 

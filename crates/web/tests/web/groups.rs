@@ -297,6 +297,7 @@ async fn spaces_proposals_and_posting(backend: Backend) {
     )
     .await;
     assert_eq!((status, body["standing"].as_str()), (200, Some("member")));
+    assert_eq!(body["members"], 2, "the owner and B, as a number");
     let (status, _) = api(
         &b.v,
         reqwest::Method::POST,
