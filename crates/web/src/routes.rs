@@ -142,14 +142,20 @@ fn method_of(item: &PathItem) -> Method {
     }
 }
 
+/// A page row (HTML or a form target).
+fn page(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    Route::plain(Kind::Page, method, path, access, handler)
+}
+
 /// Every route of the application.
 pub fn table() -> Vec<Route> {
     use Access::{Operator, Public, SignedIn};
     use Kind::{Machine, Page};
-    let page =
-        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
-            Route::plain(Page, method, path, access, handler)
-        };
     let (get_, post_) = (Method::GET, Method::POST);
     let mut rows = vec![
         // sign-in and accounts
@@ -368,10 +374,6 @@ pub fn table() -> Vec<Route> {
 /// The rows of networks: joining, consent, leaving, administration, API.
 fn network_routes() -> Vec<Route> {
     use Access::{Member, MemberAnyConsent, NetworkAdmin, Operator, Public, SignedIn};
-    let page =
-        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
-            Route::plain(Kind::Page, method, path, access, handler)
-        };
     let (g, p) = (Method::GET, Method::POST);
     vec![
         page(
@@ -631,10 +633,6 @@ fn profile_routes() -> Vec<Route> {
 /// The rows of the feed: news, posts, comments, reactions.
 fn post_routes() -> Vec<Route> {
     use Access::{Member, NetworkAdmin};
-    let page =
-        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
-            Route::plain(Kind::Page, method, path, access, handler)
-        };
     let (g, p) = (Method::GET, Method::POST);
     vec![
         page(g.clone(), "/n/{slug}/feed", Member, get(posts::feed)),
@@ -708,10 +706,6 @@ fn post_routes() -> Vec<Route> {
 /// The rows of groups and their feeds.
 fn group_routes() -> Vec<Route> {
     use Access::{Member, NetworkModerator};
-    let page =
-        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
-            Route::plain(Kind::Page, method, path, access, handler)
-        };
     let (g, p) = (Method::GET, Method::POST);
     vec![
         page(g.clone(), "/n/{slug}/groups", Member, get(groups::list)),
@@ -782,10 +776,6 @@ fn group_routes() -> Vec<Route> {
 /// The rows of reports and the moderators' queue.
 fn moderation_routes() -> Vec<Route> {
     use Access::{Member, NetworkModerator};
-    let page =
-        |method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>| {
-            Route::plain(Kind::Page, method, path, access, handler)
-        };
     let (g, p) = (Method::GET, Method::POST);
     vec![
         page(
