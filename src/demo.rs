@@ -7,8 +7,8 @@
 //! with its named people, and their profiles with 2,000 generated alumni;
 //! the feed (company news, a few hundred posts with comments and
 //! reactions from 40 more members); groups of every kind, access and
-//! space with their own posts. Later capabilities each add their part to
-//! [`PARTS`].
+//! space with their own posts; direct and group conversations. Later
+//! capabilities each add their part to [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
 
@@ -25,6 +25,9 @@ const PARTS: &[(&str, Loader)] = &[
     ("posts", |db| Box::pin(crate::demo_community::load(db))),
     ("groups", |db| {
         Box::pin(crate::demo_community::load_groups(db))
+    }),
+    ("messages", |db| {
+        Box::pin(crate::demo_community::load_messages(db))
     }),
 ];
 

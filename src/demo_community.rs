@@ -278,7 +278,7 @@ const GROUPS: &[DemoGroup] = &[
         "open",
         "shared",
         "active",
-        "sato@demo.enishi.invalid",
+        "suzuki@demo.enishi.invalid",
         "大阪・京都・神戸あたりに住むアルムナイと社員のグループ。",
     ),
     (
@@ -323,7 +323,7 @@ const GROUPS: &[DemoGroup] = &[
         "open",
         "shared",
         "proposed",
-        "sato@demo.enishi.invalid",
+        "suzuki@demo.enishi.invalid",
         "撮った写真を見せ合いましょう（提案中）。",
     ),
 ];
@@ -409,6 +409,130 @@ pub async fn load_groups(db: &Db) -> Result<(), StoreError> {
                 once_key: None,
             };
             posts::create(db, net, &new, at + (k as i64 + 2) * day).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Conversations: the demo alumnus (鈴木, the README's account) with a few members, one
+/// with HR, and a group conversation of a 同期 cohort; some left unread.
+/// (who is in it by address, the first writes first; its title; lines as
+/// (index of the writer, text)).
+type DemoConversation = (
+    &'static [&'static str],
+    &'static str,
+    &'static [(usize, &'static str)],
+);
+
+const CONVERSATIONS: &[DemoConversation] = &[
+    (
+        &["suzuki@demo.enishi.invalid", "member3@demo.enishi.invalid"],
+        "",
+        &[
+            (
+                1,
+                "鈴木さん、お久しぶりです！フィードで近況を拝見しました。",
+            ),
+            (
+                0,
+                "ありがとうございます！データ分析のお仕事、まだ続けていらっしゃるんですね。",
+            ),
+            (1, "はい。今度、出戻りの件で少しご相談してもいいですか？"),
+            (0, "もちろんです。来週どこかでお茶しましょう。"),
+            (1, "助かります。候補日を送りますね。"),
+        ],
+    ),
+    (
+        &["owner@demo.enishi.invalid", "suzuki@demo.enishi.invalid"],
+        "",
+        &[
+            (
+                0,
+                "鈴木さん、アルムナイネットワークへのご参加ありがとうございます。人事の人事です。",
+            ),
+            (
+                0,
+                "12月の交流会で、卒業生のビジネス紹介枠を設ける予定です。ご興味があればお知らせください。",
+            ),
+        ],
+    ),
+    (
+        &[
+            "member7@demo.enishi.invalid",
+            "suzuki@demo.enishi.invalid",
+            "member11@demo.enishi.invalid",
+            "member15@demo.enishi.invalid",
+            "member19@demo.enishi.invalid",
+        ],
+        "2015年入社 同期",
+        &[
+            (0, "同期のみなさん、年末に集まりませんか？"),
+            (2, "いいですね！金曜の夜なら参加できます。"),
+            (1, "賛成です。お店の候補、探してみます。"),
+            (3, "久しぶりに会えるの楽しみです。"),
+            (4, "幹事手伝います！"),
+        ],
+    ),
+    (
+        &["member12@demo.enishi.invalid", "suzuki@demo.enishi.invalid"],
+        "",
+        &[(
+            0,
+            "はじめまして。マーケティング部にいた者です。勉強会の資料、参考になりました。",
+        )],
+    ),
+];
+
+/// Demo conversations (see [`CONVERSATIONS`]).
+pub async fn load_messages(db: &Db) -> Result<(), StoreError> {
+    use enishi_store::messages::{self, NewMessage};
+    let Some(network) = networks::by_slug(db, NETWORK_SLUG).await? else {
+        return Ok(());
+    };
+    let net = network.scope();
+    let now = now_ms();
+    let hour = 3_600_000_i64;
+    let alumnus = accounts::by_verified_email(db, "suzuki@demo.enishi.invalid").await?;
+    for (n, (people, title, lines)) in CONVERSATIONS.iter().enumerate() {
+        let mut ids = Vec::new();
+        for email in *people {
+            if let Some(a) = accounts::by_verified_email(db, email).await? {
+                ids.push(a.id);
+            }
+        }
+        if ids.len() != people.len() {
+            continue;
+        }
+        let start = now - (n as i64 + 1) * 30 * hour;
+        let conversation = if ids.len() == 2 {
+            messages::direct(db, net, ids[0], ids[1], start).await?
+        } else {
+            messages::group(db, net, ids[0], &ids[1..], title, start).await?
+        };
+        let mut last_read = 0;
+        for (k, (who, text)) in lines.iter().enumerate() {
+            let (id, _) = messages::send(
+                db,
+                net,
+                &NewMessage {
+                    conversation_id: conversation,
+                    author_id: ids[*who],
+                    kind: "text",
+                    body: text,
+                    once_key: None,
+                },
+                start + k as i64 * hour,
+            )
+            .await?;
+            // the alumnus has read the first conversation to the end; the others wait
+            if n == 0 {
+                last_read = id;
+            }
+        }
+        if let Some(s) = &alumnus
+            && last_read > 0
+        {
+            messages::mark_read(db, net, conversation, s.id, last_read).await?;
         }
     }
     Ok(())

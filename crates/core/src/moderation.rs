@@ -17,6 +17,9 @@ pub const MAX_NOTE_CHARS: usize = 1_000;
 pub enum Target {
     Post,
     Comment,
+    /// A direct message (its reports go to the network's moderators: the
+    /// reporter shows them the words they received).
+    Message,
 }
 
 /// Why.
@@ -55,7 +58,7 @@ pub enum Action {
     Dismiss,
 }
 
-words!(Target { Post = "post", Comment = "comment" });
+words!(Target { Post = "post", Comment = "comment", Message = "message" });
 words!(Reason { Harassment = "harassment", Spam = "spam", Privacy = "privacy", Guidelines = "guidelines", Other = "other" });
 words!(Status { Open = "open", Hidden = "hidden", Dismissed = "dismissed" });
 words!(Action { Hide = "hide", Restore = "restore", Dismiss = "dismiss" });

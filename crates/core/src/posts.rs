@@ -122,7 +122,7 @@ pub struct FieldError {
     pub key: &'static str,
 }
 
-fn clean_body(text: &str) -> String {
+pub(crate) fn clean_body(text: &str) -> String {
     // line ends normalised; control characters other than newline and tab
     // dropped (they only hide text); trailing space trimmed
     text.replace("\r\n", "\n")
@@ -134,7 +134,7 @@ fn clean_body(text: &str) -> String {
         .to_string()
 }
 
-fn clean_line(text: &str) -> String {
+pub(crate) fn clean_line(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_control())
         .collect::<String>()

@@ -22,6 +22,8 @@ pub struct Membership {
     pub left_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Who may start a conversation with them (`core::messages::Reach`).
+    pub dm_from: String,
 }
 
 impl Membership {
@@ -33,7 +35,7 @@ impl Membership {
 }
 
 const COLUMNS: &str = "m.id, m.network_id, m.account_id, m.role, m.kind, m.status, m.request_note, \
-     m.purposes_version, m.guidelines_version, m.consented_at, m.joined_at, m.left_at, m.created_at, m.updated_at";
+     m.purposes_version, m.guidelines_version, m.consented_at, m.joined_at, m.left_at, m.created_at, m.updated_at, m.dm_from";
 
 /// An account's membership of a network, whatever its status.
 pub async fn of_account(db: &Db, net: NetworkId, account_id: i64) -> Result<Option<Membership>> {

@@ -10,10 +10,11 @@ use crate::{Db, Result, TextList, db_run};
 
 /// A report to store.
 pub struct NewReport<'a> {
-    /// `post` or `comment`.
+    /// `post`, `comment` or `message`.
     pub target: &'a str,
     pub target_id: i64,
-    /// The post (the target itself, or the comment's post).
+    /// The thread: the post (the target itself, or the comment's post);
+    /// for a message, its conversation.
     pub post_id: i64,
     /// The space the content lives in: `shared`, `alumni` or `staff`.
     pub space: &'a str,
@@ -83,18 +84,19 @@ pub async fn queue(db: &Db, net: NetworkId, spaces: &[&str], which: Queue) -> Re
     }
     let sql = format!(
         "SELECT r.id, r.target, r.target_id, r.post_id, r.space, r.reason, r.note, r.created_at, \
-         COALESCE(p.body, c.body) AS body, COALESCE(p.author_id, c.author_id) AS author_id, \
-         COALESCE(p.hidden_at, c.hidden_at) AS hidden_at \
+         COALESCE(p.body, c.body, ms.body) AS body, COALESCE(p.author_id, c.author_id, ms.author_id) AS author_id, \
+         COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at) AS hidden_at \
          FROM reports r \
          LEFT JOIN posts p ON r.target = 'post' AND p.network_id = r.network_id AND p.id = r.target_id \
          LEFT JOIN post_comments c ON r.target = 'comment' AND c.network_id = r.network_id AND c.id = r.target_id \
-         WHERE r.network_id = $1 AND {} AND {} AND (p.id IS NOT NULL OR c.id IS NOT NULL) \
+         LEFT JOIN messages ms ON r.target = 'message' AND ms.network_id = r.network_id AND ms.id = r.target_id \
+         WHERE r.network_id = $1 AND {} AND {} AND (p.id IS NOT NULL OR c.id IS NOT NULL OR ms.id IS NOT NULL) \
          ORDER BY r.created_at, r.id LIMIT $3",
         match which {
             Queue::Open => "r.status = 'open'",
             Queue::Hidden => {
-                "r.status = 'hidden' AND COALESCE(p.hidden_at, c.hidden_at) IS NOT NULL \
-                 AND r.decided_at = COALESCE(p.hidden_at, c.hidden_at)"
+                "r.status = 'hidden' AND COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at) IS NOT NULL \
+                 AND r.decided_at = COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at)"
             }
         },
         db.dialect().in_list("r.space", 2)
@@ -154,6 +156,7 @@ pub async fn decide(
     let table = match target {
         "post" => "posts",
         "comment" => "post_comments",
+        "message" => "messages",
         _ => return Ok(false),
     };
     let mut tx = db.begin_write().await?;

@@ -175,6 +175,34 @@ impl TestApp {
         }
     }
 
+    /// A second node of the application: the same code over the same
+    /// database through its own connection pool, on its own port — as two
+    /// app servers behind a load balancer. (It has no job worker.)
+    pub async fn second_node(&self) -> Node {
+        let db = self
+            ._database
+            .config
+            .open()
+            .await
+            .expect("open the database again");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let base = format!("http://127.0.0.1:{port}");
+        let config = WebConfig::new(url::Url::parse(&format!("{base}/")).expect("base url"));
+        let state = AppState::new(db, config);
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(enishi_web::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        Node {
+            base,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
     /// Another visitor: a separate browser with its own cookies.
     pub fn new_visitor(&self) -> Visitor {
         Visitor::new(&self.base)
@@ -301,6 +329,25 @@ impl Drop for TestApp {
     }
 }
 
+/// A second app node over a test app's database ([`TestApp::second_node`]).
+pub struct Node {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
 /// A browser-like HTTP client: its own cookie jar, no automatic redirects,
 /// and forms submitted with the CSRF token the site gave it.
 pub struct Visitor {
@@ -316,6 +363,16 @@ impl Visitor {
             base: base.to_string(),
             client,
             jar,
+        }
+    }
+
+    /// The same browser (cookies and all) talking to another node at
+    /// `base` (cookies do not depend on the port).
+    pub fn on(&self, base: &str) -> Visitor {
+        Visitor {
+            base: base.to_string(),
+            client: self.client.clone(),
+            jar: self.jar.clone(),
         }
     }
 

@@ -35,7 +35,9 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
         (name = "directory", description = "Profiles and the alumni directory"),
         (name = "feed", description = "Company news, posts, comments and reactions"),
         (name = "groups", description = "Groups by era, department, region or interest, and their feeds"),
-        (name = "moderation", description = "Reports, and the moderators' queue")
+        (name = "moderation", description = "Reports, and the moderators' queue"),
+        (name = "messages", description = "Direct messages: conversations, blocks, and who may write to you"),
+        (name = "notifications", description = "What others did that concerns you: comments, replies, reactions, group decisions")
     )
 )]
 struct ApiDoc;

@@ -61,6 +61,10 @@ pub struct Viewer {
     /// The person's networks (slug, ja name, en name), for the header's
     /// switcher; loaded for pages only.
     pub networks: Arc<Vec<(String, String, String)>>,
+    /// Unread direct messages in those networks (pages only).
+    pub unread_messages: i64,
+    /// Unread notifications in those networks (pages only).
+    pub unread_notifications: i64,
 }
 
 impl Viewer {
@@ -196,10 +200,19 @@ pub async fn resolve_viewer(
             Err(e) => return AppError::from(e).into_response(),
         }
     }
+    let (mut unread_messages, mut unread_notifications) = (0, 0);
+    if let Some(s) = signed_in.as_ref().filter(|_| !api && !networks.is_empty()) {
+        match enishi_store::notifications::header_counts(&state.db, s.account.id).await {
+            Ok((m, n)) => (unread_messages, unread_notifications) = (m, n),
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
     let viewer = Viewer {
         signed_in: signed_in.map(Arc::new),
         ip,
         networks: Arc::new(networks),
+        unread_messages,
+        unread_notifications,
     };
     req.extensions_mut().insert(viewer.clone());
     let mut response = next.run(req).await;

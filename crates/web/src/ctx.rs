@@ -17,6 +17,9 @@ fn header_me(viewer: &Viewer, lang: Lang) -> Option<HeaderMe> {
     viewer.account().map(|a| HeaderMe {
         display_name: a.display_name.clone(),
         is_operator: a.is_operator,
+        unread_messages: viewer.unread_messages,
+        unread_notifications: viewer.unread_notifications,
+        has_networks: !viewer.networks.is_empty(),
         networks: viewer
             .networks
             .iter()
@@ -67,6 +70,13 @@ pub struct PageCtx {
 pub struct HeaderMe {
     pub display_name: String,
     pub is_operator: bool,
+    /// Unread direct messages in all their networks.
+    pub unread_messages: i64,
+    /// Unread notifications in all their networks (the bell).
+    pub unread_notifications: i64,
+    /// Whether they are an active member of some network (the messages
+    /// link shows then).
+    pub has_networks: bool,
     /// (slug, name in the page's language) of each active network.
     pub networks: Vec<(String, String)>,
 }

@@ -652,6 +652,19 @@ pub async fn member_form(
     if !changed {
         return Err(AppError::NotFound);
     }
+    if form.action == "approve" {
+        let about = crate::notifications::About {
+            group: Some(id),
+            ..Default::default()
+        };
+        crate::notifications::notify(
+            &state,
+            &scope,
+            &[(who, enishi_core::notifications::Kind::JoinAccepted)],
+            about,
+        )
+        .await;
+    }
     state
         .record_event(
             Some(scope.network.id),
@@ -726,6 +739,18 @@ pub async fn review_form(
     let me = scope.membership.account_id;
     if !stored::decide(&state.db, scope.id(), id, status.as_str(), me, now_ms()).await? {
         return Err(AppError::Conflict(ctx.t("groups.already_decided")));
+    }
+    if let Some(proposer) = g.group.proposed_by.filter(|p| *p != me) {
+        let kind = if status == Status::Active {
+            enishi_core::notifications::Kind::GroupApproved
+        } else {
+            enishi_core::notifications::Kind::GroupDeclined
+        };
+        let about = crate::notifications::About {
+            group: Some(id),
+            ..Default::default()
+        };
+        crate::notifications::notify(&state, &scope, &[(proposer, kind)], about).await;
     }
     state
         .record_event(

@@ -28,12 +28,16 @@ pub mod i18n;
 pub mod images;
 pub mod intake;
 mod layers;
+pub mod live;
 pub mod mail;
 pub mod markdown;
+pub mod messages;
+pub mod messages_api;
 pub mod moderation;
 pub mod network_admin;
 pub mod networks;
 pub mod networks_api;
+pub mod notifications;
 pub mod operator;
 pub mod posts;
 pub mod posts_api;
@@ -110,6 +114,8 @@ pub struct StateInner {
     /// Wakes the job worker after something was queued (optional: without
     /// it the worker finds the job on its next poll).
     pub jobs_waker: Option<Arc<tokio::sync::Notify>>,
+    /// Live events to open `GET /live` streams, on every node.
+    pub live: Arc<live::Hub>,
 }
 
 impl std::ops::Deref for AppState {
@@ -130,6 +136,7 @@ impl AppState {
         jobs_waker: Option<Arc<tokio::sync::Notify>>,
     ) -> AppState {
         AppState(Arc::new(StateInner {
+            live: live::Hub::start(&db),
             db,
             config,
             openapi_json: api::openapi_json(),
@@ -196,7 +203,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let hub = state.live.clone();
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    // open live streams would keep a graceful shutdown waiting for ever
+    let shutdown = async move {
+        shutdown.await;
+        hub.close();
+    };
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

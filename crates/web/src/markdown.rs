@@ -49,6 +49,26 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// Plain text as HTML: escaped, line breaks kept (direct messages, which
+/// are not markdown).
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str("<p>");
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("</p>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +91,14 @@ mod tests {
         assert!(
             evil.contains("rel=\"noopener noreferrer nofollow ugc\""),
             "{evil}"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_escaped_with_its_line_breaks() {
+        assert_eq!(
+            super::plain("<script>x</script>\n& \"'"),
+            "<p>&lt;script&gt;x&lt;/script&gt;<br>&amp; &quot;&#39;</p>"
         );
     }
 }

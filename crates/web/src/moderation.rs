@@ -31,11 +31,11 @@ use crate::{AppError, AppState};
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ReportInput {
-    /// `post` or `comment`.
+    /// `post`, `comment` or `message`.
     pub target: String,
-    /// The post's or the comment's id.
+    /// The post's, the comment's or the message's id.
     pub id: i64,
-    /// For a comment: its post.
+    /// For a comment: its post; for a message: its conversation.
     pub post_id: Option<i64>,
     /// `harassment`, `spam`, `privacy`, `guidelines` or `other` (needs a note).
     pub reason: String,
@@ -67,6 +67,8 @@ pub async fn file(
                 .ok_or(AppError::NotFound)?
                 .author_id
         }
+        // messages are filed by file_message
+        Target::Message => return Err(AppError::NotFound),
     };
     if author == Some(me) {
         // one's own words are deleted, not reported
@@ -88,6 +90,76 @@ pub async fn file(
     Ok(Ok(
         stored::report(&state.db, scope.id(), &new, now_ms()).await?
     ))
+}
+
+/// Files a report about a message the member received in conversation
+/// `c` (their own words: refused). It goes to the network's moderators
+/// (the shared space's queue).
+pub async fn file_message(
+    state: &AppState,
+    scope: &NetworkScope,
+    c: &enishi_store::messages::Conversation,
+    message_id: i64,
+    reason: &str,
+    note: &str,
+) -> Result<Result<bool, Vec<FieldError>>, AppError> {
+    let (reason, note) = match moderation::check_report(reason, note) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let message = enishi_store::messages::message(&state.db, scope.id(), message_id)
+        .await?
+        .filter(|m| m.conversation_id == c.id && m.hidden_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    let me = scope.membership.account_id;
+    if message.author_id == Some(me) {
+        return Ok(Err(vec![FieldError {
+            field: "target",
+            key: "invalid.report_own",
+        }]));
+    }
+    let new = NewReport {
+        target: Target::Message.as_str(),
+        target_id: message.id,
+        post_id: c.id,
+        space: Space::Shared.as_str(),
+        reporter_id: me,
+        reason: reason.as_str(),
+        note: &note,
+    };
+    Ok(Ok(
+        stored::report(&state.db, scope.id(), &new, now_ms()).await?
+    ))
+}
+
+/// `POST /n/{slug}/messages/{conversation_id}/report/{dm_id}`
+pub async fn report_message_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, conversation, message)): Path<(String, i64, i64)>,
+    CsrfForm(form): CsrfForm<ReportForm>,
+) -> Result<Response, AppError> {
+    let c = crate::messages::conversation_for(&state, &scope, conversation).await?;
+    match file_message(&state, &scope, &c, message, &form.reason, &form.note).await? {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/n/{}/messages/{conversation}?done=reported",
+            scope.slug()
+        ))
+        .into_response()),
+        Err(errors) => {
+            let mut page = crate::messages::page_with_error(
+                &state,
+                ctx.clone(),
+                &scope,
+                &c,
+                errors.first().map(|e| e.key),
+            )
+            .await?;
+            page.report_error_key = format!("m{message}");
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -136,6 +208,7 @@ async fn report_page_target(
             page.report_error_key = match target {
                 Target::Post => "post".to_string(),
                 Target::Comment => format!("c{target_id}"),
+                Target::Message => format!("m{target_id}"),
             };
             page.report_error = errors.first().map(|e| ctx.t(e.key));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -191,25 +264,34 @@ pub async fn report_api(
         field: "target",
         message: ctx.t("invalid.report_target"),
     })?;
-    let post_id = match target {
-        Target::Post => input.id,
-        Target::Comment => input.post_id.ok_or(AppError::Invalid {
+    let filed = if target == Target::Message {
+        let conversation = input.post_id.ok_or(AppError::Invalid {
             field: "post_id",
             message: ctx.t("invalid.report_target"),
-        })?,
+        })?;
+        let c = crate::messages::conversation_for(&state, &scope, conversation).await?;
+        file_message(&state, &scope, &c, input.id, &input.reason, &input.note).await?
+    } else {
+        let post_id = match target {
+            Target::Comment => input.post_id.ok_or(AppError::Invalid {
+                field: "post_id",
+                message: ctx.t("invalid.report_target"),
+            })?,
+            _ => input.id,
+        };
+        let post = visible_post(&state, &scope, post_id).await?;
+        file(
+            &state,
+            &scope,
+            &post,
+            target,
+            input.id,
+            &input.reason,
+            &input.note,
+        )
+        .await?
     };
-    let post = visible_post(&state, &scope, post_id).await?;
-    let new = file(
-        &state,
-        &scope,
-        &post,
-        target,
-        input.id,
-        &input.reason,
-        &input.note,
-    )
-    .await?
-    .map_err(|errors| {
+    let new = filed.map_err(|errors| {
         AppError::InvalidFields(
             errors
                 .iter()
@@ -265,6 +347,12 @@ pub async fn queue_of(
     Ok(rows
         .into_iter()
         .map(|r| QueueItem {
+            // messages are plain text; posts and comments markdown
+            html: if r.target == Target::Message.as_str() {
+                crate::markdown::plain(&r.body)
+            } else {
+                crate::markdown::render(&r.body)
+            },
             id: r.id,
             target: r.target,
             target_id: r.target_id,
@@ -273,7 +361,6 @@ pub async fn queue_of(
             reason: r.reason,
             note: r.note,
             created_at: r.created_at,
-            html: crate::markdown::render(&r.body),
             hidden: r.hidden_at.is_some(),
         })
         .collect())

@@ -274,7 +274,27 @@ pub async fn add_comment(
         once_key: once.as_deref(),
     };
     match stored::add_comment(&state.db, scope.id(), &new, now_ms()).await? {
-        Added::Created(id) | Added::Repeated(id) => Ok(Ok(id)),
+        Added::Created(id) => {
+            let parent = match reply_to {
+                Some(parent) => stored::comment(&state.db, scope.id(), post.id, parent)
+                    .await?
+                    .and_then(|c| c.author_id),
+                None => None,
+            };
+            let who = enishi_core::notifications::for_comment(
+                scope.membership.account_id,
+                post.author_id,
+                parent,
+            );
+            let about = crate::notifications::About {
+                post: Some(post.id),
+                comment: Some(id),
+                group: None,
+            };
+            crate::notifications::notify(state, scope, &who, about).await;
+            Ok(Ok(id))
+        }
+        Added::Repeated(id) => Ok(Ok(id)),
         Added::NoSuchParent => Ok(Err(FieldError {
             field: "reply_to",
             key: "invalid.comment_parent",
@@ -947,6 +967,18 @@ pub struct ReactForm {
     pub back: String,
 }
 
+/// Tells a post's author that the member reacted (once until they saw it).
+pub async fn reacted(state: &AppState, scope: &NetworkScope, post: &Post) {
+    use enishi_core::notifications::{Kind, for_reaction};
+    if let Some(author) = for_reaction(scope.membership.account_id, post.author_id) {
+        let about = crate::notifications::About {
+            post: Some(post.id),
+            ..Default::default()
+        };
+        crate::notifications::notify(state, scope, &[(author, Kind::Reaction)], about).await;
+    }
+}
+
 /// `POST /n/{slug}/posts/{post_id}/react`
 pub async fn react_form(
     State(state): State<AppState>,
@@ -961,7 +993,9 @@ pub async fn react_form(
     match form.on.as_str() {
         // the page's buttons turn a reaction over
         "" => {
-            stored::toggle(&state.db, net, post.id, me, reaction.as_str(), now).await?;
+            if stored::toggle(&state.db, net, post.id, me, reaction.as_str(), now).await? {
+                reacted(&state, &scope, &post).await;
+            }
         }
         on => {
             stored::react(
@@ -973,7 +1007,10 @@ pub async fn react_form(
                 on == "1",
                 now,
             )
-            .await?
+            .await?;
+            if on == "1" {
+                reacted(&state, &scope, &post).await;
+            }
         }
     }
     let own = format!("/n/{}/", scope.slug());

@@ -37,7 +37,7 @@ pub struct AuthorBody {
 }
 
 impl AuthorBody {
-    fn of(a: &AuthorView) -> AuthorBody {
+    pub fn of(a: &AuthorView) -> AuthorBody {
         AuthorBody {
             name: a.name.clone(),
             profile_id: a
@@ -437,6 +437,9 @@ async fn set_reaction(
         now_ms(),
     )
     .await?;
+    if on {
+        crate::posts::reacted(state, scope, &post).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

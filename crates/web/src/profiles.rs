@@ -837,6 +837,9 @@ pub struct PersonPage {
     pub stints: Vec<StintView>,
     pub bio_html: String,
     pub is_me: bool,
+    /// A member with an account (not one's own profile): the page offers
+    /// to write to them (whether they accept it is told on sending).
+    pub may_message: bool,
     pub hr_record: bool,
     pub notice: Option<&'static str>,
 }
@@ -903,6 +906,9 @@ pub async fn person_page(
         stints: stint_views(&seen, &ctx),
         bio_html: crate::markdown::render(&seen.bio),
         is_me: viewer == Viewer::Themself,
+        may_message: viewer != Viewer::Themself
+            && stored.account_id.is_some()
+            && stored.status.as_deref() == Some("active"),
         hr_record: stored.stints_source == profiles::SOURCE_HR && !seen.stints.is_empty(),
         notice: match q.done.as_deref() {
             Some("saved") => Some(ctx.t("profile.notice_saved")),

@@ -20,8 +20,8 @@ use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
     AppError, AppState, account, account_api, api, assets, error, groups, groups_api, images,
-    intake, moderation, network_admin, networks, networks_api, operator, posts, posts_api,
-    profiles, profiles_api, signin, site,
+    intake, live, messages, messages_api, moderation, network_admin, networks, networks_api,
+    notifications, operator, posts, posts_api, profiles, profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -368,7 +368,105 @@ pub fn table() -> Vec<Route> {
     rows.extend(post_routes());
     rows.extend(group_routes());
     rows.extend(moderation_routes());
+    rows.extend(message_routes());
     rows
+}
+
+/// The rows of direct messages and live updates.
+fn message_routes() -> Vec<Route> {
+    use Access::{Member, SignedIn};
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        Route::plain(
+            Kind::Machine,
+            g.clone(),
+            "/live",
+            SignedIn,
+            get(live::stream),
+        ),
+        page(g.clone(), "/messages", SignedIn, get(messages::any_inbox)),
+        page(
+            g.clone(),
+            "/notifications",
+            SignedIn,
+            get(notifications::page),
+        ),
+        Route::api(SignedIn, routes!(notifications::list_api)),
+        Route::api(SignedIn, routes!(notifications::read_api)),
+        page(
+            g.clone(),
+            "/n/{slug}/messages",
+            Member,
+            get(messages::inbox_page),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/messages/new",
+            Member,
+            get(messages::new_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/messages",
+            Member,
+            post(messages::start_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/messages/settings",
+            Member,
+            post(messages::settings_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/messages/{conversation_id}",
+            Member,
+            get(messages::show),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/messages/{conversation_id}/since",
+            Member,
+            get(messages::since),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/messages/{conversation_id}",
+            Member,
+            post(messages::send_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/messages/{conversation_id}/contact",
+            Member,
+            post(messages::contact_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/messages/{conversation_id}/leave",
+            Member,
+            post(messages::leave_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/messages/{conversation_id}/report/{dm_id}",
+            Member,
+            post(moderation::report_message_form),
+        ),
+        page(
+            p,
+            "/n/{slug}/people/{profile_id}/block",
+            Member,
+            post(messages::block_form),
+        ),
+        Route::api(Member, routes!(messages_api::inbox_api)),
+        Route::api(Member, routes!(messages_api::start_api)),
+        Route::api(Member, routes!(messages_api::messages_api)),
+        Route::api(Member, routes!(messages_api::send_api)),
+        Route::api(Member, routes!(messages_api::block_api)),
+        Route::api(Member, routes!(messages_api::unblock_api)),
+        Route::api(Member, routes!(messages_api::reach_api)),
+    ]
 }
 
 /// The rows of networks: joining, consent, leaving, administration, API.

@@ -50,4 +50,58 @@
     };
     window.setInterval(check, 60000);
   }
+
+  // Live updates (GET /live, server-sent events). The event says only that
+  // something arrived; an open conversation then asks for the messages
+  // after the last one it shows, and elsewhere the header's count goes up.
+  // On every (re)connection the conversation catches up the same way.
+  var unread = document.querySelector("[data-unread-messages]");
+  var convo = document.querySelector("[data-live-conversation]");
+  if (unread && window.EventSource && window.fetch) {
+    var source = new EventSource("/live");
+    // close it when leaving the page: browsers keep few connections per
+    // site, and a stream left open would hold one
+    window.addEventListener("pagehide", function () { source.close(); });
+    var fetching = false;
+    var catchUp = function () {
+      if (!convo || fetching) return;
+      fetching = true;
+      var url = convo.getAttribute("data-since") + "?after=" + encodeURIComponent(convo.getAttribute("data-last") || "0");
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          fetching = false;
+          if (!html.trim()) return;
+          var t = document.createElement("template");
+          t.innerHTML = html;
+          t.content.querySelectorAll("li.message").forEach(function (li) {
+            if (document.getElementById(li.id)) return;
+            convo.appendChild(li);
+            convo.setAttribute("data-last", li.getAttribute("data-id"));
+          });
+          localiseTimes(convo);
+          var empty = document.querySelector(".messages + .notice");
+          if (empty) empty.hidden = true;
+        })
+        .catch(function () { fetching = false; });
+    };
+    source.addEventListener("message", function (event) {
+      var data = {};
+      try { data = JSON.parse(event.data); } catch (e) { /* ignored */ }
+      if (convo && String(data.conversation) === convo.getAttribute("data-live-conversation")) {
+        catchUp();
+      } else {
+        unread.textContent = String((parseInt(unread.textContent, 10) || 0) + 1);
+        unread.hidden = false;
+      }
+    });
+    var bell = document.querySelector("[data-unread-notifications]");
+    source.addEventListener("notification", function () {
+      if (!bell) return;
+      bell.textContent = String((parseInt(bell.textContent, 10) || 0) + 1);
+      bell.hidden = false;
+    });
+    source.addEventListener("ready", catchUp);
+    source.addEventListener("resync", catchUp);
+  }
 })();

@@ -312,6 +312,33 @@ async fn sample_path(
         let id = found.iter().find(|r| r.post_id == post_id).unwrap().id;
         path = path.replace("{report_id}", &id.to_string());
     }
+    if path.contains("{conversation_id}") {
+        // a direct conversation of the visitor with an active member, with
+        // one message from that member (to report)
+        let other = fresh_account(app, false).await;
+        join(app, network, other.id, "member", "alumni").await;
+        let id =
+            enishi_store::messages::direct(&app.db, network.scope(), owner, other.id, now_ms())
+                .await
+                .unwrap();
+        let (message, _) = enishi_store::messages::send(
+            &app.db,
+            network.scope(),
+            &enishi_store::messages::NewMessage {
+                conversation_id: id,
+                author_id: other.id,
+                kind: "text",
+                body: "行列のメッセージ",
+                once_key: None,
+            },
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        path = path
+            .replace("{conversation_id}", &id.to_string())
+            .replace("{dm_id}", &message.to_string());
+    }
     if path.contains("{message_id}") {
         let id = outbox::enqueue(
             &app.db,
@@ -352,7 +379,15 @@ fn json_body(path: &str) -> serde_json::Value {
         serde_json::json!({"family": "行列", "email": format!("x{n}@example.org"), "left": left})
     } else if path.ends_with("/groups") {
         serde_json::json!({"name": "行列の会", "category": "era", "access": "request", "space": "shared"})
-    } else if path.ends_with("/posts") || path.ends_with("/comments") || path.contains("/posts/") {
+    } else if path.ends_with("/conversations") {
+        serde_json::json!({"to": [], "body": "行列のメッセージ"})
+    } else if path.ends_with("/message-settings") {
+        serde_json::json!({"reach": "shared"})
+    } else if path.ends_with("/posts")
+        || path.ends_with("/comments")
+        || path.contains("/posts/")
+        || path.ends_with("/messages")
+    {
         serde_json::json!({"body": "行列の投稿"})
     } else if path.ends_with("/do-not-contact") {
         serde_json::json!({"email": format!("d{n}@example.org")})
@@ -431,6 +466,7 @@ async fn call(visitor: &Visitor, method: &Method, kind: Kind, path: &str) -> req
                         ("body", "行列の投稿"),
                         ("reaction", "like"),
                         ("on", "1"),
+                        ("reach", "shared"),
                         ("pin", "1"),
                         ("category", "interest"),
                         ("access", "open"),
@@ -527,6 +563,7 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{post_id}",
             "{group_id}",
             "{report_id}",
+            "{conversation_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;

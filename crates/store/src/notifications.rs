@@ -1,0 +1,130 @@
+//! In-app notifications as stored: adding one (a reaction only once until
+//! it was seen), an account's list across its active networks, marking
+//! them read, and the header's counts. Who is told is
+//! `core::notifications`'.
+
+use sqlx::FromRow;
+
+use crate::networks::NetworkId;
+use crate::posts::Author;
+use crate::{Db, Result, db_run};
+
+/// A notification to store.
+pub struct NewNotification<'a> {
+    pub account_id: i64,
+    pub kind: &'a str,
+    pub actor_id: Option<i64>,
+    pub post_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub group_id: Option<i64>,
+}
+
+/// Stores a notification; `None` when an unread one of the same kind, by
+/// the same person, about the same post and comment was there already
+/// (nothing is added), else its id.
+pub async fn add(
+    db: &Db,
+    net: NetworkId,
+    n: &NewNotification<'_>,
+    now: i64,
+) -> Result<Option<i64>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO notifications (network_id, account_id, kind, actor_id, post_id, comment_id, group_id, created_at) \
+             SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
+             CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT) WHERE NOT EXISTS (SELECT 1 FROM notifications x \
+               WHERE x.network_id = $1 AND x.account_id = $2 AND x.kind = $3 AND x.read_at IS NULL \
+               AND x.actor_id IS NOT DISTINCT FROM $4 AND x.post_id IS NOT DISTINCT FROM $5 \
+               AND x.comment_id IS NOT DISTINCT FROM $6 AND x.group_id IS NOT DISTINCT FROM $7) \
+             RETURNING id",
+        )
+        .bind(net.0)
+        .bind(n.account_id)
+        .bind(n.kind)
+        .bind(n.actor_id)
+        .bind(n.post_id)
+        .bind(n.comment_id)
+        .bind(n.group_id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })?)
+}
+
+/// A notification as listed, with its network and the actor's profile
+/// there.
+#[derive(Clone, Debug, FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub network_id: i64,
+    pub slug: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub post_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+    #[sqlx(flatten)]
+    pub actor: Author,
+}
+
+/// An account's newest notifications in its active networks.
+pub async fn list(db: &Db, account_id: i64, limit: i64) -> Result<Vec<Listed>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT x.id, x.network_id, n.slug, n.name_ja, n.name_en, x.kind, x.actor_id, x.post_id, \
+             x.comment_id, x.group_id, g.name AS group_name, x.created_at, x.read_at, \
+             p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, p.photo_key, p.visibility \
+             FROM notifications x \
+             JOIN memberships m ON m.network_id = x.network_id AND m.account_id = x.account_id AND m.status = 'active' \
+             JOIN networks n ON n.id = x.network_id \
+             LEFT JOIN community_groups g ON g.network_id = x.network_id AND g.id = x.group_id \
+             LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.actor_id \
+             WHERE x.account_id = $1 ORDER BY x.id DESC LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// Marks an account's notifications up to `upto` read.
+pub async fn mark_read(db: &Db, account_id: i64, upto: i64, now: i64) -> Result<u64> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE notifications SET read_at = $3 WHERE account_id = $1 AND id <= $2 AND read_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(upto)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
+}
+
+/// The header's counts in one statement: unread direct messages and
+/// unread notifications of an account in its active networks.
+pub async fn header_counts(db: &Db, account_id: i64) -> Result<(i64, i64)> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT \
+             (SELECT COUNT(*) FROM conversation_members cm \
+               JOIN memberships ms ON ms.network_id = cm.network_id AND ms.account_id = cm.account_id AND ms.status = 'active' \
+               JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id AND m.id > cm.last_read_id \
+               WHERE cm.account_id = $1 AND cm.left_at IS NULL AND m.hidden_at IS NULL \
+                 AND (m.author_id IS NULL OR m.author_id <> $1)), \
+             (SELECT COUNT(*) FROM notifications x \
+               JOIN memberships ms ON ms.network_id = x.network_id AND ms.account_id = x.account_id AND ms.status = 'active' \
+               WHERE x.account_id = $1 AND x.read_at IS NULL)",
+        )
+        .bind(account_id)
+        .fetch_one(pool)
+        .await
+    })?)
+}
