@@ -5,6 +5,7 @@
 mod accounts;
 mod api;
 mod browser;
+mod browser_community;
 mod browser_intake;
 mod errors;
 mod groups;
