@@ -31,6 +31,124 @@ words!(Kind {
 /// Notifications listed on the page at most.
 pub const PAGE_SIZE: i64 = 50;
 
+/// What e-mail a person may receive, each with its own switch (and its
+/// own one-click unsubscribe link).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// "You have a new message" (once per conversation until read).
+    Messages,
+    /// Comments on one's posts and replies to one's comments.
+    Replies,
+    /// Decisions about groups one proposed or asked to join.
+    Groups,
+    /// The daily or weekly digest.
+    Digest,
+}
+
+words!(Topic { Messages = "messages", Replies = "replies", Groups = "groups", Digest = "digest" });
+
+/// How often the digest comes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Frequency {
+    Daily,
+    /// The default.
+    #[default]
+    Weekly,
+    Off,
+}
+
+words!(Frequency { Daily = "daily", Weekly = "weekly", Off = "off" });
+
+/// A person's e-mail choices. Stored as JSON; a missing key keeps its
+/// default (messages and group decisions on, replies only in the digest,
+/// a weekly digest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct EmailPrefs {
+    pub messages: bool,
+    pub replies: bool,
+    pub groups: bool,
+    pub digest: Frequency,
+}
+
+impl Default for EmailPrefs {
+    fn default() -> EmailPrefs {
+        EmailPrefs {
+            messages: true,
+            replies: false,
+            groups: true,
+            digest: Frequency::Weekly,
+        }
+    }
+}
+
+impl EmailPrefs {
+    /// Reads stored JSON; anything unreadable is the defaults.
+    pub fn from_json(text: &str) -> EmailPrefs {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    pub fn to_json(self) -> String {
+        serde_json::to_string(&self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// Whether mail on `topic` goes out.
+    pub fn wants(self, topic: Topic) -> bool {
+        match topic {
+            Topic::Messages => self.messages,
+            Topic::Replies => self.replies,
+            Topic::Groups => self.groups,
+            Topic::Digest => self.digest != Frequency::Off,
+        }
+    }
+
+    /// The same choices with `topic` switched off (an unsubscribe link).
+    pub fn without(mut self, topic: Topic) -> EmailPrefs {
+        match topic {
+            Topic::Messages => self.messages = false,
+            Topic::Replies => self.replies = false,
+            Topic::Groups => self.groups = false,
+            Topic::Digest => self.digest = Frequency::Off,
+        }
+        self
+    }
+}
+
+/// The topic a notification's e-mail belongs to; reactions are never
+/// mailed one by one (the digest counts them).
+pub fn topic_of(kind: Kind) -> Option<Topic> {
+    match kind {
+        Kind::Comment | Kind::Reply => Some(Topic::Replies),
+        Kind::GroupApproved | Kind::GroupDeclined | Kind::JoinAccepted => Some(Topic::Groups),
+        Kind::Reaction => None,
+    }
+}
+
+/// The hour of the day (Japan time) digests go out.
+pub const DIGEST_HOUR_JST: i64 = 8;
+
+/// When the next digest is due after one was considered at `now`: the next
+/// 08:00 in Japan (daily), or the 08:00 six days after that (weekly); never
+/// for `Off` (`i64::MAX`).
+pub fn next_digest(frequency: Frequency, now: i64) -> i64 {
+    let day = 86_400_000;
+    let hour = 3_600_000;
+    let offset = crate::time::JST_OFFSET_MS;
+    let local = now + offset;
+    let today_at = local.div_euclid(day) * day + DIGEST_HOUR_JST * hour;
+    let next_local = if today_at > local {
+        today_at
+    } else {
+        today_at + day
+    };
+    let next = next_local - offset;
+    match frequency {
+        Frequency::Daily => next,
+        Frequency::Weekly => next + 6 * day,
+        Frequency::Off => i64::MAX,
+    }
+}
+
 /// Who is told that `actor` commented on a post by `post_author`, replying
 /// to a comment by `parent_author` (if a reply): each person once, never
 /// the actor. (The parent's author hears "reply", which says more than
@@ -61,6 +179,56 @@ pub fn for_reaction(actor: i64, post_author: Option<i64>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_choices_default_and_survive_bad_json() {
+        let d = EmailPrefs::default();
+        assert!(d.wants(Topic::Messages) && d.wants(Topic::Groups) && d.wants(Topic::Digest));
+        assert!(!d.wants(Topic::Replies));
+        assert_eq!(EmailPrefs::from_json("{}"), d);
+        assert_eq!(EmailPrefs::from_json("not json"), d);
+        let p = EmailPrefs::from_json(r#"{"replies": true, "digest": "daily"}"#);
+        assert!(p.replies && p.messages);
+        assert_eq!(p.digest, Frequency::Daily);
+        assert_eq!(EmailPrefs::from_json(&p.to_json()), p);
+        let off = d.without(Topic::Digest).without(Topic::Messages);
+        assert!(!off.wants(Topic::Digest) && !off.wants(Topic::Messages) && off.groups);
+    }
+
+    #[test]
+    fn digests_come_at_eight_in_the_morning_japan_time() {
+        use crate::time::{jst_day, jst_ms};
+        // 2026-12-04 07:59 JST: today at 08:00
+        let before = jst_ms((2026, 12, 4), 8) - 60_000;
+        assert_eq!(
+            next_digest(Frequency::Daily, before),
+            jst_ms((2026, 12, 4), 8)
+        );
+        // 08:00 exactly and later: tomorrow
+        let at = jst_ms((2026, 12, 4), 8);
+        assert_eq!(next_digest(Frequency::Daily, at), jst_ms((2026, 12, 5), 8));
+        assert_eq!(
+            next_digest(Frequency::Daily, jst_ms((2026, 12, 4), 23)),
+            jst_ms((2026, 12, 5), 8)
+        );
+        // weekly: a week after the next morning's slot, minus one day
+        assert_eq!(
+            next_digest(Frequency::Weekly, at),
+            jst_ms((2026, 12, 11), 8)
+        );
+        assert_eq!(
+            jst_day(next_digest(Frequency::Weekly, before)),
+            (2026, 12, 10)
+        );
+        assert_eq!(next_digest(Frequency::Off, at), i64::MAX);
+    }
+
+    #[test]
+    fn reactions_are_never_mailed_alone() {
+        assert_eq!(topic_of(Kind::Reaction), None);
+        assert_eq!(topic_of(Kind::Reply), Some(Topic::Replies));
+        assert_eq!(topic_of(Kind::JoinAccepted), Some(Topic::Groups));
+    }
 
     #[test]
     fn nobody_hears_of_their_own_doing() {

@@ -5,7 +5,7 @@
 //! plain-text and an HTML part, both base64-encoded (safe for Japanese).
 
 use enishi_store::{Db, jobs::Job, now_ms, outbox};
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
@@ -71,10 +71,24 @@ pub async fn send_job(db: &Db, mailer: &Mailer, job: &Job) -> Result<(), JobErro
             return Err(JobError::Permanent(error));
         }
     };
-    let email = Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(&message.subject)
+        .subject(&message.subject);
+    if let Some(link) = message.list_unsubscribe.as_deref() {
+        // RFC 8058: one click in the mail client unsubscribes (a POST to
+        // the link, without signing in); RFC 2369 wants the angle brackets
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{link}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ));
+    }
+    let email = builder
         .multipart(
             MultiPart::alternative()
                 .singlepart(

@@ -479,6 +479,23 @@ pub async fn leave(db: &Db, net: NetworkId, conversation: i64, me: i64, now: i64
     Ok(())
 }
 
+/// Messages in a conversation that `account` has not read (others').
+pub async fn unread_in(db: &Db, net: NetworkId, conversation: i64, account: i64) -> Result<i64> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversation_members cm \
+             JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id \
+               AND m.id > cm.last_read_id AND m.hidden_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $3) \
+             WHERE cm.network_id = $1 AND cm.conversation_id = $2 AND cm.account_id = $3",
+        )
+        .bind(net.0)
+        .bind(conversation)
+        .bind(account)
+        .fetch_one(pool)
+        .await
+    })?)
+}
+
 /// Unread messages per active network of an account: (network id, count).
 pub async fn unread_by_network(db: &Db, account_id: i64) -> Result<Vec<(i64, i64)>> {
     Ok(db_run!(db, |pool| {

@@ -128,3 +128,135 @@ pub async fn header_counts(db: &Db, account_id: i64) -> Result<(i64, i64)> {
         .await
     })?)
 }
+
+/// An account's e-mail choices (JSON, `core::notifications::EmailPrefs`).
+pub async fn prefs(db: &Db, account_id: i64) -> Result<String> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT notify_prefs FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await
+    })?
+    .unwrap_or_else(|| "{}".to_string()))
+}
+
+/// Saves an account's e-mail choices and when its next digest is due.
+pub async fn set_prefs(db: &Db, account_id: i64, json: &str, digest_due_at: i64) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query("UPDATE accounts SET notify_prefs = $2, digest_due_at = $3 WHERE id = $1")
+            .bind(account_id)
+            .bind(json)
+            .bind(digest_due_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The account's unsubscribe key, made on first use.
+pub async fn unsubscribe_key(db: &Db, account_id: i64, fresh: &str) -> Result<String> {
+    db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE accounts SET unsubscribe_key = $2 WHERE id = $1 AND unsubscribe_key IS NULL",
+        )
+        .bind(account_id)
+        .bind(fresh)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(stored_key(db, account_id).await?.unwrap_or_default())
+}
+
+/// The stored unsubscribe key of an account (to check a link against).
+pub async fn stored_key(db: &Db, account_id: i64) -> Result<Option<String>> {
+    let key: Option<Option<String>> = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT unsubscribe_key FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(key.flatten())
+}
+
+/// An account whose digest is due.
+#[derive(Clone, Debug, FromRow)]
+pub struct Due {
+    pub id: i64,
+    pub lang: String,
+    pub notify_prefs: String,
+    pub digest_due_at: i64,
+    pub digest_sent_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Up to `limit` accounts with an active membership whose digest is due
+/// at `now`, the most overdue first.
+pub async fn due_digests(db: &Db, now: i64, limit: i64) -> Result<Vec<Due>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT a.id, a.lang, a.notify_prefs, a.digest_due_at, a.digest_sent_at, a.created_at FROM accounts a \
+             WHERE a.digest_due_at <= $1 \
+               AND EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = a.id AND m.status = 'active') \
+             ORDER BY a.digest_due_at, a.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// Claims an account's due digest by moving its due time from `was` to
+/// `next`: `false` when another node claimed it first.
+pub async fn claim_digest(db: &Db, account_id: i64, was: i64, next: i64) -> Result<bool> {
+    let n = db_run!(db, |pool| {
+        sqlx::query("UPDATE accounts SET digest_due_at = $3 WHERE id = $1 AND digest_due_at = $2")
+            .bind(account_id)
+            .bind(was)
+            .bind(next)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Records that a digest went out at `now`.
+pub async fn digest_sent(db: &Db, account_id: i64, now: i64) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query("UPDATE accounts SET digest_sent_at = $2 WHERE id = $1")
+            .bind(account_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// New posts for everyone since `since`, per active network of the
+/// account (news to one audience is left out: a count must not tell about
+/// what the person may not read): (network slug, ja name, en name, count).
+pub async fn new_posts(
+    db: &Db,
+    account_id: i64,
+    since: i64,
+) -> Result<Vec<(String, String, String, i64)>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT n.slug, n.name_ja, n.name_en, COUNT(x.id) FROM memberships m \
+             JOIN networks n ON n.id = m.network_id \
+             JOIN posts x ON x.network_id = m.network_id AND x.created_at > $2 AND x.group_id IS NULL \
+               AND x.hidden_at IS NULL AND x.audience = 'everyone' \
+               AND (x.author_id IS NULL OR x.author_id <> $1) \
+             WHERE m.account_id = $1 AND m.status = 'active' \
+             GROUP BY n.slug, n.name_ja, n.name_en ORDER BY n.slug",
+        )
+        .bind(account_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await
+    })?)
+}

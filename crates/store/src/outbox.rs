@@ -18,16 +18,21 @@ pub struct Message {
     pub error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// The one-click unsubscribe link (RFC 8058), for mail people can
+    /// switch off.
+    pub list_unsubscribe: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, to_addr, subject, text_body, html_body, status, error, created_at, sent_at";
+const COLUMNS: &str = "id, to_addr, subject, text_body, html_body, status, error, created_at, sent_at, \
+     list_unsubscribe";
 
 pub struct NewMessage<'a> {
     pub to: &'a str,
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
+    /// See [`Message::list_unsubscribe`].
+    pub list_unsubscribe: Option<&'a str>,
 }
 
 /// Stores a message and the job that will send it, atomically.
@@ -35,14 +40,15 @@ pub async fn enqueue(db: &Db, msg: &NewMessage<'_>, now: i64) -> Result<i64> {
     let mut tx = db.begin_write().await?;
     let id: i64 = db_run!(tx tx, |conn| {
         sqlx::query_scalar(
-            "INSERT INTO outbox (to_addr, subject, text_body, html_body, status, error, created_at, sent_at) \
-             VALUES ($1, $2, $3, $4, 'queued', NULL, $5, NULL) RETURNING id",
+            "INSERT INTO outbox (to_addr, subject, text_body, html_body, status, error, created_at, sent_at, list_unsubscribe) \
+             VALUES ($1, $2, $3, $4, 'queued', NULL, $5, NULL, $6) RETURNING id",
         )
         .bind(msg.to)
         .bind(msg.subject)
         .bind(msg.text)
         .bind(msg.html)
         .bind(now)
+        .bind(msg.list_unsubscribe)
         .fetch_one(&mut *conn)
         .await
     })?;

@@ -40,6 +40,15 @@ impl Mail {
         out
     }
 
+    /// A header's (unfolded, undecoded) value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let name = name.to_ascii_lowercase();
+        self.headers()
+            .into_iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
     /// The decoded `Subject`.
     pub fn subject(&self) -> String {
         let raw = self

@@ -26,6 +26,12 @@ pub enum Kind {
     /// The warm invitation sent on a departing employee's leave date
     /// (same placeholders).
     ExitInvitation,
+    /// A notification (`{network}`, `{text}`).
+    Notification,
+    /// A new direct message (`{network}`, `{who}`; never the words).
+    Message,
+    /// The digest (`{network}`: the networks; the lines list what is new).
+    Digest,
 }
 
 impl Kind {
@@ -38,6 +44,9 @@ impl Kind {
             Kind::AlumniInvitation => "mail.alumni_invite",
             Kind::AlumniReminder => "mail.alumni_reminder",
             Kind::ExitInvitation => "mail.exit_invite",
+            Kind::Notification => "mail.notification",
+            Kind::Message => "mail.message",
+            Kind::Digest => "mail.digest",
         }
     }
 }
@@ -49,6 +58,10 @@ struct TextMail<'a> {
     key: &'a str,
     link: &'a str,
     args: &'a [(&'a str, &'a str)],
+    /// Listed under the introduction (a digest's news).
+    lines: &'a [String],
+    /// The link that stops this kind of mail.
+    unsubscribe: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -58,6 +71,10 @@ struct HtmlMail<'a> {
     key: &'a str,
     link: &'a str,
     args: &'a [(&'a str, &'a str)],
+    /// Listed under the introduction (a digest's news).
+    lines: &'a [String],
+    /// The link that stops this kind of mail.
+    unsubscribe: Option<&'a str>,
 }
 
 impl TextMail<'_> {
@@ -87,6 +104,18 @@ pub fn render(
     link: &str,
     args: &[(&str, &str)],
 ) -> Result<Rendered, AppError> {
+    render_full(kind, lang, link, args, &[], None)
+}
+
+/// [`render`] with listed lines and an unsubscribe link in the footer.
+pub fn render_full(
+    kind: Kind,
+    lang: Lang,
+    link: &str,
+    args: &[(&str, &str)],
+    lines: &[String],
+    unsubscribe: Option<&str>,
+) -> Result<Rendered, AppError> {
     let tr = Tr::new(lang);
     let key = kind.key();
     let text = TextMail {
@@ -94,6 +123,8 @@ pub fn render(
         key,
         link,
         args,
+        lines,
+        unsubscribe,
     }
     .render()
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -102,6 +133,8 @@ pub fn render(
         key,
         link,
         args,
+        lines,
+        unsubscribe,
     }
     .render()
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -136,6 +169,17 @@ pub async fn send_with(
     args: &[(&str, &str)],
 ) -> Result<i64, AppError> {
     let mail = render(kind, lang, link, args)?;
+    queue(state, to, &mail, None).await
+}
+
+/// Queues a rendered message (with its one-click unsubscribe link, for
+/// the `List-Unsubscribe` headers); returns the outbox id.
+pub async fn queue(
+    state: &AppState,
+    to: &str,
+    mail: &Rendered,
+    list_unsubscribe: Option<&str>,
+) -> Result<i64, AppError> {
     let id = outbox::enqueue(
         &state.db,
         &outbox::NewMessage {
@@ -143,6 +187,7 @@ pub async fn send_with(
             subject: &mail.subject,
             text: &mail.text,
             html: &mail.html,
+            list_unsubscribe,
         },
         now_ms(),
     )

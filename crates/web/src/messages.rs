@@ -188,13 +188,16 @@ async fn post(
         state
             .live
             .publish(Event {
-                to,
+                to: to.clone(),
                 what: "message".into(),
                 network: scope.network.id,
                 conversation: Some(conversation),
                 id: Some(id),
             })
             .await;
+        if let Err(e) = crate::notifications::mail_message(state, scope, conversation, &to).await {
+            tracing::error!(error = %e, "could not mail about a message");
+        }
     }
     Ok((id, fresh))
 }

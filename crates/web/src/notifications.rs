@@ -7,16 +7,21 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use enishi_core::Lang;
-use enishi_core::notifications::{Kind, PAGE_SIZE};
+use enishi_core::notifications::{
+    EmailPrefs, Frequency, Kind, PAGE_SIZE, Topic, next_digest, topic_of,
+};
 use enishi_store::notifications::{self as stored, Listed, NewNotification};
 use enishi_store::now_ms;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::ApiJson;
 use crate::auth::Viewer;
+use crate::csrf::{CsrfForm, random_token};
 use crate::ctx::PageCtx;
 use crate::live::Event;
 use crate::scope::NetworkScope;
@@ -55,7 +60,10 @@ pub async fn notify(state: &AppState, scope: &NetworkScope, who: &[(i64, Kind)],
                         conversation: None,
                         id: Some(id),
                     })
-                    .await
+                    .await;
+                if let Err(e) = mail_notification(state, scope, *account, *kind, about).await {
+                    tracing::error!(error = %e, "could not mail a notification");
+                }
             }
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "could not store a notification"),
@@ -182,4 +190,521 @@ pub async fn read_api(
     let me = viewer.account().ok_or(AppError::NotFound)?.id;
     stored::mark_read(&state.db, me, i64::MAX, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// ─────────────────────────────── e-mail ───────────────────────────────
+
+/// A one-click unsubscribe token: `{account}-{topic}-{key}` (the key is
+/// the account's random unsubscribe key).
+pub fn token(account: i64, topic: Topic, key: &str) -> String {
+    format!("{account}-{}-{key}", topic.as_str())
+}
+
+/// The parts of a token, if it reads as one.
+pub fn parse_token(token: &str) -> Option<(i64, Topic, &str)> {
+    let mut parts = token.splitn(3, '-');
+    let account = parts.next()?.parse().ok()?;
+    let topic = Topic::parse(parts.next()?)?;
+    let key = parts.next()?;
+    (key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())).then_some((account, topic, key))
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The absolute one-click unsubscribe link for `account`'s `topic`.
+pub async fn unsubscribe_link(
+    state: &AppState,
+    account: i64,
+    topic: Topic,
+) -> Result<String, AppError> {
+    let key = stored::unsubscribe_key(&state.db, account, &random_token()).await?;
+    Ok(state.link(&format!("/unsubscribe/{}", token(account, topic, &key))))
+}
+
+/// Whom a mail goes to and in which language, if they want `topic`.
+async fn recipient(
+    state: &AppState,
+    account: i64,
+    topic: Topic,
+) -> Result<Option<(String, Lang)>, AppError> {
+    let prefs = EmailPrefs::from_json(&stored::prefs(&state.db, account).await?);
+    if !prefs.wants(topic) {
+        return Ok(None);
+    }
+    let Some(to) = enishi_store::accounts::primary_email(&state.db, account).await? else {
+        return Ok(None);
+    };
+    let lang = enishi_store::accounts::by_id(&state.db, account)
+        .await?
+        .map(|a| Lang::from_code(&a.lang).unwrap_or_default())
+        .unwrap_or_default();
+    Ok(Some((to, lang)))
+}
+
+/// A member's name as their profile in the network shows it, in `lang`.
+async fn name_of(
+    state: &AppState,
+    net: enishi_store::networks::NetworkId,
+    account: i64,
+    lang: Lang,
+) -> Result<String, AppError> {
+    Ok(
+        match enishi_store::profiles::of_account(&state.db, net, account).await? {
+            Some(p) => p.profile.display_name(lang),
+            None => crate::i18n::Tr::new(lang)
+                .get("posts.former_member")
+                .to_string(),
+        },
+    )
+}
+
+/// Mails the person a notification they want by e-mail (its topic).
+async fn mail_notification(
+    state: &AppState,
+    scope: &NetworkScope,
+    account: i64,
+    kind: Kind,
+    about: About,
+) -> Result<(), AppError> {
+    let Some(topic) = topic_of(kind) else {
+        return Ok(());
+    };
+    let Some((to, lang)) = recipient(state, account, topic).await? else {
+        return Ok(());
+    };
+    let tr = crate::i18n::Tr::new(lang);
+    let who = name_of(state, scope.id(), scope.membership.account_id, lang).await?;
+    let group = match about.group {
+        Some(g) => enishi_store::groups::get(&state.db, scope.id(), g)
+            .await?
+            .map(|g| g.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let text = tr.fmt(
+        &format!("notifications.{}", kind.as_str()),
+        &[("who", who.as_str()), ("group", group.as_str())],
+    );
+    let slug = scope.slug();
+    let path = match (about.post, about.comment, about.group) {
+        (Some(p), Some(c), _) => format!("/n/{slug}/posts/{p}#comment-{c}"),
+        (Some(p), None, _) => format!("/n/{slug}/posts/{p}"),
+        (None, _, Some(g)) => format!("/n/{slug}/groups/{g}"),
+        _ => format!("/n/{slug}"),
+    };
+    let network = crate::networks::name_in(&scope.network, lang).to_string();
+    let unsubscribe = unsubscribe_link(state, account, topic).await?;
+    let mail = crate::mail::render_full(
+        crate::mail::Kind::Notification,
+        lang,
+        &state.link(&path),
+        &[("text", text.as_str()), ("network", network.as_str())],
+        &[],
+        Some(&unsubscribe),
+    )?;
+    crate::mail::queue(state, &to, &mail, Some(&unsubscribe)).await?;
+    Ok(())
+}
+
+/// Mails the people of a conversation who want it that `scope`'s member
+/// wrote to them — once per conversation until they have read it, and
+/// never the words.
+pub async fn mail_message(
+    state: &AppState,
+    scope: &NetworkScope,
+    conversation: i64,
+    to: &[i64],
+) -> Result<(), AppError> {
+    for account in to {
+        // only the first unread message of the conversation is mailed
+        if enishi_store::messages::unread_in(&state.db, scope.id(), conversation, *account).await?
+            != 1
+        {
+            continue;
+        }
+        let Some((address, lang)) = recipient(state, *account, Topic::Messages).await? else {
+            continue;
+        };
+        let who = name_of(state, scope.id(), scope.membership.account_id, lang).await?;
+        let network = crate::networks::name_in(&scope.network, lang).to_string();
+        let unsubscribe = unsubscribe_link(state, *account, Topic::Messages).await?;
+        let mail = crate::mail::render_full(
+            crate::mail::Kind::Message,
+            lang,
+            &state.link(&format!("/n/{}/messages/{conversation}", scope.slug())),
+            &[("who", who.as_str()), ("network", network.as_str())],
+            &[],
+            Some(&unsubscribe),
+        )?;
+        crate::mail::queue(state, &address, &mail, Some(&unsubscribe)).await?;
+    }
+    Ok(())
+}
+
+// ─────────────────────────────── the digest ───────────────────────────────
+
+/// Accounts looked at per sweep at most.
+const DIGESTS_PER_SWEEP: i64 = 200;
+
+/// Sends the digests that are due: what is new for each person since
+/// their last one (unread notifications and messages, new posts in their
+/// networks), nothing when nothing is new. A person seen for the first
+/// time is only given a due time (the next 08:00 in Japan), so a new
+/// version does not mail everyone at once. Safe on several nodes: each
+/// digest is claimed before it is written.
+pub async fn digest_sweep(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let mut sent = 0;
+    for due in stored::due_digests(&state.db, now, DIGESTS_PER_SWEEP).await? {
+        let prefs = EmailPrefs::from_json(&due.notify_prefs);
+        let next = next_digest(prefs.digest, now);
+        if !stored::claim_digest(&state.db, due.id, due.digest_due_at, next).await? {
+            continue;
+        }
+        if due.digest_due_at == 0 || prefs.digest == Frequency::Off {
+            continue;
+        }
+        let period = match prefs.digest {
+            Frequency::Daily => 86_400_000,
+            _ => 7 * 86_400_000,
+        };
+        let since = due.digest_sent_at.unwrap_or(now - period).max(now - period);
+        if digest_for(state, &due, since).await? {
+            stored::digest_sent(&state.db, due.id, now).await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// Writes one person's digest; `false` when there was nothing to tell.
+async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<bool, AppError> {
+    let lang = Lang::from_code(&due.lang).unwrap_or_default();
+    let tr = crate::i18n::Tr::new(lang);
+    let ctx_free = |n: &Listed| {
+        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        let who = if n.actor.profile_id.is_some() {
+            enishi_core::profile::name_in(
+                lang,
+                &s(&n.actor.family),
+                &s(&n.actor.given),
+                &s(&n.actor.family_romaji),
+                &s(&n.actor.given_romaji),
+            )
+        } else {
+            tr.get("posts.former_member").to_string()
+        };
+        tr.fmt(
+            &format!("notifications.{}", n.kind),
+            &[("who", who.as_str()), ("group", s(&n.group_name).as_str())],
+        )
+    };
+    let unread: Vec<Listed> = stored::list(&state.db, due.id, PAGE_SIZE)
+        .await?
+        .into_iter()
+        .filter(|n| n.read_at.is_none())
+        .collect();
+    let (messages, _) = stored::header_counts(&state.db, due.id).await?;
+    let posts = stored::new_posts(&state.db, due.id, since).await?;
+    let mut lines: Vec<String> = unread.iter().take(5).map(ctx_free).collect();
+    if unread.len() > 5 {
+        lines.push(tr.fmt(
+            "digest.more",
+            &[("n", (unread.len() - 5).to_string().as_str())],
+        ));
+    }
+    if messages > 0 {
+        lines.push(tr.fmt("digest.messages", &[("n", messages.to_string().as_str())]));
+    }
+    for (_, ja, en, n) in posts.iter().filter(|p| p.3 > 0) {
+        let name = if lang == Lang::En { en } else { ja };
+        lines.push(tr.fmt(
+            "digest.posts",
+            &[("network", name.as_str()), ("n", n.to_string().as_str())],
+        ));
+    }
+    if lines.is_empty() {
+        return Ok(false);
+    }
+    let Some(to) = enishi_store::accounts::primary_email(&state.db, due.id).await? else {
+        return Ok(false);
+    };
+    let networks: Vec<String> = enishi_store::memberships::networks_of(&state.db, due.id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, status)| status == "active")
+        .map(|(n, _, _)| {
+            if lang == Lang::En {
+                n.name_en
+            } else {
+                n.name_ja
+            }
+        })
+        .collect();
+    let unsubscribe = unsubscribe_link(state, due.id, Topic::Digest).await?;
+    let mail = crate::mail::render_full(
+        crate::mail::Kind::Digest,
+        lang,
+        &state.link("/notifications"),
+        &[("network", networks.join("、").as_str())],
+        &lines,
+        Some(&unsubscribe),
+    )?;
+    crate::mail::queue(state, &to, &mail, Some(&unsubscribe)).await?;
+    Ok(true)
+}
+
+/// Adds the digest sweep to `worker`.
+pub fn register(worker: enishi_jobs::Worker, state: &AppState) -> enishi_jobs::Worker {
+    let state = state.clone();
+    worker.every("digests", move |now| {
+        let state = state.clone();
+        Box::pin(async move { digest_sweep(&state, now).await.map_err(|e| e.to_string()) })
+    })
+}
+
+// ─────────────────────────────── choices ───────────────────────────────
+
+/// E-mail choices as the settings page and the API write them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct PrefsBody {
+    /// "You have a new message" e-mails.
+    pub messages: bool,
+    /// Comments on your posts and replies to your comments.
+    pub replies: bool,
+    /// Decisions about groups you proposed or asked to join.
+    pub groups: bool,
+    /// `daily`, `weekly` or `off`.
+    pub digest: String,
+}
+
+impl PrefsBody {
+    fn of(p: EmailPrefs) -> PrefsBody {
+        PrefsBody {
+            messages: p.messages,
+            replies: p.replies,
+            groups: p.groups,
+            digest: p.digest.as_str().to_string(),
+        }
+    }
+}
+
+/// Saves e-mail choices (and moves the next digest to its new rhythm).
+pub async fn save_prefs(
+    state: &AppState,
+    account: i64,
+    body: &PrefsBody,
+) -> Result<Result<EmailPrefs, &'static str>, AppError> {
+    let Some(digest) = Frequency::parse(body.digest.trim()) else {
+        return Ok(Err("invalid.digest_frequency"));
+    };
+    let prefs = EmailPrefs {
+        messages: body.messages,
+        replies: body.replies,
+        groups: body.groups,
+        digest,
+    };
+    stored::set_prefs(
+        &state.db,
+        account,
+        &prefs.to_json(),
+        next_digest(digest, now_ms()),
+    )
+    .await?;
+    Ok(Ok(prefs))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications/settings.html")]
+pub struct SettingsPage {
+    pub ctx: PageCtx,
+    pub section: &'static str,
+    pub prefs: PrefsBody,
+    pub frequencies: Vec<&'static str>,
+    pub notice: Option<&'static str>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsQuery {
+    pub done: Option<String>,
+}
+
+/// `GET /account/notifications`
+pub async fn settings_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    Query(q): Query<SettingsQuery>,
+) -> Result<SettingsPage, AppError> {
+    let me = viewer.account().ok_or(AppError::NotFound)?.id;
+    let prefs = EmailPrefs::from_json(&stored::prefs(&state.db, me).await?);
+    Ok(SettingsPage {
+        section: "notifications",
+        prefs: PrefsBody::of(prefs),
+        frequencies: Frequency::ALL.iter().map(|f| f.as_str()).collect(),
+        notice: (q.done.as_deref() == Some("saved")).then(|| ctx.t("notifications.saved")),
+        error: None,
+        ctx,
+    })
+}
+
+/// The settings form: checkboxes are absent when unticked.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub messages: Option<String>,
+    pub replies: Option<String>,
+    pub groups: Option<String>,
+    pub digest: String,
+}
+
+/// `POST /account/notifications`
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<Response, AppError> {
+    let me = viewer.account().ok_or(AppError::NotFound)?.id;
+    let body = PrefsBody {
+        messages: form.messages.is_some(),
+        replies: form.replies.is_some(),
+        groups: form.groups.is_some(),
+        digest: form.digest,
+    };
+    match save_prefs(&state, me, &body).await? {
+        Ok(_) => Ok(Redirect::to("/account/notifications?done=saved").into_response()),
+        Err(key) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SettingsPage {
+                section: "notifications",
+                prefs: body,
+                frequencies: Frequency::ALL.iter().map(|f| f.as_str()).collect(),
+                notice: None,
+                error: Some(ctx.t(key)),
+                ctx,
+            },
+        )
+            .into_response()),
+    }
+}
+
+/// The caller's e-mail choices.
+#[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "notifications",
+    responses((status = 200, description = "The choices", body = PrefsBody),
+              (status = 401, description = "Not signed in", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn settings_api(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<PrefsBody>, AppError> {
+    let me = viewer.account().ok_or(AppError::NotFound)?.id;
+    let prefs = EmailPrefs::from_json(&stored::prefs(&state.db, me).await?);
+    Ok(Json(PrefsBody::of(prefs)))
+}
+
+/// Changes the caller's e-mail choices (all fields; a missing one is
+/// `false`).
+#[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "notifications",
+    request_body = PrefsBody,
+    responses((status = 200, description = "Saved", body = PrefsBody),
+              (status = 422, description = "Unknown digest frequency", body = crate::error::Problem),
+              (status = 401, description = "Not signed in", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn save_settings_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<PrefsBody>,
+) -> Result<Json<PrefsBody>, AppError> {
+    let me = viewer.account().ok_or(AppError::NotFound)?.id;
+    let prefs = save_prefs(&state, me, &body)
+        .await?
+        .map_err(|key| AppError::Invalid {
+            field: "digest",
+            message: ctx.t(key),
+        })?;
+    Ok(Json(PrefsBody::of(prefs)))
+}
+
+// ─────────────────────────────── unsubscribing ───────────────────────────────
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications/unsubscribe.html")]
+pub struct UnsubscribePage {
+    pub ctx: PageCtx,
+    pub topic: &'static str,
+    pub token: String,
+    pub done: bool,
+}
+
+/// The account and topic of a valid token (404 otherwise).
+async fn check_token(state: &AppState, token: &str) -> Result<(i64, Topic), AppError> {
+    let (account, topic, key) = parse_token(token).ok_or(AppError::NotFound)?;
+    let stored = stored::stored_key(&state.db, account)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !same(&stored, key) {
+        return Err(AppError::NotFound);
+    }
+    Ok((account, topic))
+}
+
+/// `GET /unsubscribe/{unsubscribe_token}`: asks before switching off (a
+/// link scanner following the link changes nothing).
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<UnsubscribePage, AppError> {
+    let (_, topic) = check_token(&state, &token).await?;
+    Ok(UnsubscribePage {
+        topic: topic.as_str(),
+        token,
+        done: false,
+        ctx,
+    })
+}
+
+/// `POST /unsubscribe/{unsubscribe_token}`: switches the topic off. This
+/// is the RFC 8058 one-click target: mail clients post
+/// `List-Unsubscribe=One-Click` without cookies, so it takes no CSRF
+/// token — the secret token in the path is the proof, and all it can do is
+/// stop e-mail.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<UnsubscribePage, AppError> {
+    let (account, topic) = check_token(&state, &token).await?;
+    let prefs = EmailPrefs::from_json(&stored::prefs(&state.db, account).await?).without(topic);
+    stored::set_prefs(
+        &state.db,
+        account,
+        &prefs.to_json(),
+        next_digest(prefs.digest, now_ms()),
+    )
+    .await?;
+    state
+        .record_event(
+            None,
+            Some(account),
+            "notifications.unsubscribed",
+            Some(topic.as_str()),
+            "",
+        )
+        .await;
+    Ok(UnsubscribePage {
+        topic: topic.as_str(),
+        token,
+        done: true,
+        ctx,
+    })
 }

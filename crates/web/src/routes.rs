@@ -374,7 +374,7 @@ pub fn table() -> Vec<Route> {
 
 /// The rows of direct messages and live updates.
 fn message_routes() -> Vec<Route> {
-    use Access::{Member, SignedIn};
+    use Access::{Member, Public, SignedIn};
     let (g, p) = (Method::GET, Method::POST);
     vec![
         Route::plain(
@@ -390,6 +390,37 @@ fn message_routes() -> Vec<Route> {
             "/notifications",
             SignedIn,
             get(notifications::page),
+        ),
+        page(
+            g.clone(),
+            "/account/notifications",
+            SignedIn,
+            get(notifications::settings_page),
+        ),
+        page(
+            p.clone(),
+            "/account/notifications",
+            SignedIn,
+            post(notifications::save_settings),
+        ),
+        page(
+            g.clone(),
+            "/unsubscribe/{unsubscribe_token}",
+            Public,
+            get(notifications::unsubscribe_page),
+        ),
+        page(
+            p.clone(),
+            "/unsubscribe/{unsubscribe_token}",
+            Public,
+            post(notifications::unsubscribe),
+        ),
+        Route::api(
+            SignedIn,
+            routes!(
+                notifications::settings_api,
+                notifications::save_settings_api
+            ),
         ),
         Route::api(SignedIn, routes!(notifications::list_api)),
         Route::api(SignedIn, routes!(notifications::read_api)),

@@ -339,6 +339,16 @@ async fn sample_path(
             .replace("{conversation_id}", &id.to_string())
             .replace("{dm_id}", &message.to_string());
     }
+    if path.contains("{unsubscribe_token}") {
+        let key = enishi_store::notifications::unsubscribe_key(
+            &app.db,
+            owner,
+            &format!("{:064x}", unique_number()),
+        )
+        .await
+        .unwrap();
+        path = path.replace("{unsubscribe_token}", &format!("{owner}-digest-{key}"));
+    }
     if path.contains("{message_id}") {
         let id = outbox::enqueue(
             &app.db,
@@ -347,6 +357,7 @@ async fn sample_path(
                 subject: "s",
                 text: "t",
                 html: "h",
+                list_unsubscribe: None,
             },
             now_ms(),
         )

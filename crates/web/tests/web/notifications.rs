@@ -20,11 +20,29 @@ struct Person {
 }
 
 async fn person(app: &TestApp, net: &Network, role: &str, name: &str) -> Person {
-    let email = format!("n{}@example.jp", unique_number());
-    let account = app.create_account(&email, name, None, false).await;
-    join(app, net, account.id, role, "alumni").await;
-    let v = app.visitor_signed_in_as(account.id).await;
-    Person { v, id: account.id }
+    mailable(app, net, role, name).await.p
+}
+
+/// A person with a known address (for the outbox): a [`Person`] that
+/// derefs, plus `email`.
+struct WithEmail {
+    p: Person,
+    email: String,
+}
+
+impl std::ops::Deref for WithEmail {
+    type Target = Person;
+    fn deref(&self) -> &Person {
+        &self.p
+    }
+}
+
+async fn person_with_email(app: &TestApp, net: &Network, role: &str, name: &str) -> WithEmail {
+    let m = mailable(app, net, role, name).await;
+    WithEmail {
+        p: m.p,
+        email: m.email,
+    }
 }
 
 async fn notifications(v: &Visitor) -> Vec<Value> {
@@ -183,7 +201,7 @@ async fn comments_replies_and_reactions(backend: Backend) {
 async fn group_decisions(backend: Backend) {
     let app = TestApp::start(backend).await;
     let net = make_network(&app, "alpha", "request").await;
-    let a = person(&app, &net, "member", "佐藤 花子").await;
+    let a = person_with_email(&app, &net, "member", "佐藤 花子").await;
     let b = person(&app, &net, "member", "鈴木 一郎").await;
     let moderator = person(&app, &net, "moderator", "見守 太郎").await;
     // A proposes a group; the moderator approves it: A is told
@@ -207,6 +225,11 @@ async fn group_decisions(backend: Backend) {
     let list = notifications(&a.v).await;
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(list[0]["kind"], "group_approved");
+    // group decisions are mailed by default
+    let to_a = queued_for(&app, &a.email).await;
+    assert_eq!(to_a.len(), 1);
+    assert!(to_a[0].subject.contains("関西OB会"), "{}", to_a[0].subject);
+    assert!(to_a[0].list_unsubscribe.is_some());
     assert!(list[0]["text"].as_str().unwrap().contains("関西OB会"));
     assert_eq!(list[0]["href"], format!("/n/alpha/groups/{group}"));
     // B asks to join; A (its owner) accepts: B is told
@@ -283,4 +306,310 @@ dual_test!(
     comments_replies_and_reactions,
     group_decisions,
     the_bell_rings_live
+);
+
+/// E-mails queued for `to` so far (the outbox is written before the
+/// request answers, so this is exact; the SMTP sink gets them later).
+async fn queued_for(app: &TestApp, to: &str) -> Vec<enishi_store::outbox::Message> {
+    enishi_store::outbox::recent(&app.db, None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.to_addr == to)
+        .collect()
+}
+
+struct Mailable {
+    p: Person,
+    email: String,
+    profile: i64,
+}
+
+async fn mailable(app: &TestApp, net: &Network, role: &str, name: &str) -> Mailable {
+    let email = format!("m{}@example.jp", unique_number());
+    let account = app.create_account(&email, name, None, false).await;
+    join(app, net, account.id, role, "alumni").await;
+    let profile = enishi_store::profiles::of_account(&app.db, net.scope(), account.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let v = app.visitor_signed_in_as(account.id).await;
+    Mailable {
+        p: Person { v, id: account.id },
+        email,
+        profile,
+    }
+}
+
+async fn message(from: &Person, to: i64, body: &str) -> i64 {
+    let (status, body) = api(
+        &from.v,
+        Method::POST,
+        "/api/v1/n/alpha/conversations",
+        Some(json!({"to": [to], "body": body})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["conversation_id"].as_i64().unwrap()
+}
+
+async fn emails_follow_the_choices_and_unsubscribe_in_one_click(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let a = mailable(&app, &net, "member", "佐藤 花子").await;
+    let b = mailable(&app, &net, "member", "鈴木 一郎").await;
+    let c = mailable(&app, &net, "member", "高橋 三郎").await;
+
+    // a message: one e-mail, without the words, with the unsubscribe headers
+    let conversation = message(&b.p, a.profile, "秘密の相談があります").await;
+    let mail = app.mail.wait_for(&a.email).await;
+    assert_eq!(mail.subject(), "鈴木 一郎さんからメッセージが届きました");
+    assert!(
+        !mail.text().contains("秘密の相談"),
+        "the words stay in Enishi"
+    );
+    assert!(
+        mail.text()
+            .contains(&format!("/n/alpha/messages/{conversation}")),
+        "{}",
+        mail.text()
+    );
+    let list_unsubscribe = mail.header("List-Unsubscribe").expect("List-Unsubscribe");
+    assert_eq!(
+        mail.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let link = list_unsubscribe
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_string();
+    assert!(link.starts_with(&app.base), "{link}");
+    assert!(mail.text().contains(&link), "the footer has the same link");
+    // a second message before A read the first: no second e-mail
+    let (status, _) = api(
+        &b.p.v,
+        Method::POST,
+        &format!("/api/v1/n/alpha/conversations/{conversation}/messages"),
+        Some(json!({"body": "急ぎではないです"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(queued_for(&app, &a.email).await.len(), 1);
+    // once read, the next one is mailed again
+    let (status, _) =
+        a.p.v
+            .get_text(&format!("/n/alpha/messages/{conversation}"))
+            .await;
+    assert_eq!(status, 200);
+    api(
+        &b.p.v,
+        Method::POST,
+        &format!("/api/v1/n/alpha/conversations/{conversation}/messages"),
+        Some(json!({"body": "やっぱり急ぎです"})),
+    )
+    .await;
+    assert_eq!(queued_for(&app, &a.email).await.len(), 2);
+
+    // comments are not mailed by default; switched on, they are
+    let post = post_by(&a.p, "近況です").await;
+    comment_by(&b.p, post, "いいですね", None).await;
+    assert_eq!(queued_for(&app, &a.email).await.len(), 2);
+    let (status, body) = api(
+        &a.p.v,
+        Method::PUT,
+        "/api/v1/me/notification-settings",
+        Some(json!({"messages": true, "replies": true, "groups": true, "digest": "daily"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["digest"], "daily");
+    comment_by(&c.p, post, "私も", None).await;
+    let queued = queued_for(&app, &a.email).await;
+    assert_eq!(queued.len(), 3);
+    assert!(
+        queued[0].subject.contains("コメントしました"),
+        "{}",
+        queued[0].subject
+    );
+    // an unknown frequency is refused, page and API, and nothing changes
+    let (status, _) = api(
+        &a.p.v,
+        Method::PUT,
+        "/api/v1/me/notification-settings",
+        Some(json!({"messages": false, "digest": "hourly"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let res =
+        a.p.v
+            .post_form("/account/notifications", &[("digest", "hourly")])
+            .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("毎日・毎週・受け取らない")
+    );
+    let (_, body) = api(
+        &a.p.v,
+        Method::GET,
+        "/api/v1/me/notification-settings",
+        None,
+    )
+    .await;
+    assert_eq!(body["messages"], true);
+    assert_eq!(body["digest"], "daily");
+
+    // the unsubscribe link: GET only asks; a forged token is 404
+    let path = link.strip_prefix(&app.base).unwrap().to_string();
+    let stranger = app.new_visitor();
+    let (status, html) = stranger.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("新しいメッセージ"), "{html}");
+    let (_, body) = api(
+        &a.p.v,
+        Method::GET,
+        "/api/v1/me/notification-settings",
+        None,
+    )
+    .await;
+    assert_eq!(body["messages"], true, "a GET changes nothing");
+    let mut forged = path.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    for bad in [
+        forged.as_str(),
+        "/unsubscribe/999999-messages-00",
+        "/unsubscribe/x",
+    ] {
+        let res = reqwest::Client::new()
+            .post(app.url(bad))
+            .form(&[("List-Unsubscribe", "One-Click")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{bad}");
+    }
+    // RFC 8058: the mail client posts without cookies or a CSRF token
+    let res = reqwest::Client::new()
+        .post(app.url(&path))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, body) = api(
+        &a.p.v,
+        Method::GET,
+        "/api/v1/me/notification-settings",
+        None,
+    )
+    .await;
+    assert_eq!(body["messages"], false);
+    assert_eq!(body["replies"], true, "only that kind of mail stops");
+    message(&c.p, a.profile, "はじめまして").await;
+    assert_eq!(queued_for(&app, &a.email).await.len(), 3);
+    app.stop().await;
+}
+
+async fn the_digest_tells_what_is_new(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let a = mailable(&app, &net, "member", "佐藤 花子").await;
+    let b = mailable(&app, &net, "member", "鈴木 一郎").await;
+    let quiet = mailable(&app, &net, "member", "静か 太郎").await;
+    let off = mailable(&app, &net, "member", "不要 次郎").await;
+    let (status, _) = api(
+        &off.p.v,
+        Method::PUT,
+        "/api/v1/me/notification-settings",
+        Some(json!({"messages": false, "digest": "off"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // new for A: a comment, a message (e-mails for those switched off), a post
+    let (status, _) = api(
+        &a.p.v,
+        Method::PUT,
+        "/api/v1/me/notification-settings",
+        Some(json!({"messages": false, "replies": false, "groups": false, "digest": "weekly"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let post = post_by(&a.p, "週末に勉強会をします").await;
+    comment_by(&b.p, post, "参加します", None).await;
+    message(&b.p, a.profile, "資料を送ります").await;
+    post_by(&b.p, "新しい会社に移りました").await;
+    // the quiet one has seen everything (B's post is new for them, though:
+    // mark them as having had a digest after it)
+    let later = enishi_store::now_ms() + 1_000;
+    let past = enishi_store::now_ms() - 1_000;
+    for (who, prefs) in [
+        (
+            &a,
+            r#"{"messages":false,"replies":false,"groups":false,"digest":"weekly"}"#,
+        ),
+        (&quiet, "{}"),
+        (&off, r#"{"messages":false,"digest":"off"}"#),
+    ] {
+        enishi_store::notifications::set_prefs(&app.db, who.p.id, prefs, past)
+            .await
+            .unwrap();
+    }
+    enishi_store::notifications::digest_sent(&app.db, quiet.p.id, later)
+        .await
+        .unwrap();
+    // the worker's sweep sends it
+    let mail = app.mail.wait_for(&a.email).await;
+    assert_eq!(mail.subject(), "Enishi の新着まとめ");
+    let text = mail.text();
+    assert!(
+        text.contains("鈴木 一郎さんがあなたの投稿にコメントしました"),
+        "{text}"
+    );
+    assert!(text.contains("未読のメッセージが 1 件あります"), "{text}");
+    assert!(text.contains("alpha に新しい投稿が 1 件"), "{text}");
+    assert!(!text.contains("資料を送ります"), "no message words");
+    assert!(mail.header("List-Unsubscribe").is_some());
+    // the next one is due next week at 08:00 Japan time, once
+    let due: i64 = match &app.db {
+        enishi_store::Db::Sqlite(p) => sqlx_scalar_sqlite(p, a.p.id).await,
+        enishi_store::Db::Postgres(p) => sqlx_scalar_pg(p, a.p.id).await,
+    };
+    let day = 86_400_000;
+    assert_eq!(
+        (due + enishi_core::time::JST_OFFSET_MS).rem_euclid(day),
+        8 * 3_600_000,
+        "due at 08:00 Japan time"
+    );
+    assert!(due > enishi_store::now_ms() + 5 * 86_400_000);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.mail.to(&a.email).len(), 1, "one digest");
+    // nothing new: no mail; digest off: no mail
+    assert!(queued_for(&app, &quiet.email).await.is_empty());
+    assert!(queued_for(&app, &off.email).await.is_empty());
+    app.stop().await;
+}
+
+async fn sqlx_scalar_sqlite(pool: &enishi_store::sqlx::SqlitePool, id: i64) -> i64 {
+    enishi_store::sqlx::query_scalar("SELECT digest_due_at FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn sqlx_scalar_pg(pool: &enishi_store::sqlx::PgPool, id: i64) -> i64 {
+    enishi_store::sqlx::query_scalar("SELECT digest_due_at FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+dual_test!(
+    emails_follow_the_choices_and_unsubscribe_in_one_click,
+    the_digest_tells_what_is_new
 );
