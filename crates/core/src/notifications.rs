@@ -17,6 +17,8 @@ pub enum Kind {
     GroupDeclined,
     /// The member's request to join a group was accepted.
     JoinAccepted,
+    /// Someone mentioned the member in a post or a comment.
+    Mention,
 }
 
 words!(Kind {
@@ -26,6 +28,7 @@ words!(Kind {
     GroupApproved = "group_approved",
     GroupDeclined = "group_declined",
     JoinAccepted = "join_accepted",
+    Mention = "mention",
 });
 
 /// Notifications listed on the page at most.
@@ -37,6 +40,8 @@ pub const PAGE_SIZE: i64 = 50;
 pub enum Topic {
     /// "You have a new message" (once per conversation until read).
     Messages,
+    /// Someone mentioned you.
+    Mentions,
     /// Comments on one's posts and replies to one's comments.
     Replies,
     /// Decisions about groups one proposed or asked to join.
@@ -45,7 +50,7 @@ pub enum Topic {
     Digest,
 }
 
-words!(Topic { Messages = "messages", Replies = "replies", Groups = "groups", Digest = "digest" });
+words!(Topic { Messages = "messages", Mentions = "mentions", Replies = "replies", Groups = "groups", Digest = "digest" });
 
 /// How often the digest comes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -60,12 +65,13 @@ pub enum Frequency {
 words!(Frequency { Daily = "daily", Weekly = "weekly", Off = "off" });
 
 /// A person's e-mail choices. Stored as JSON; a missing key keeps its
-/// default (messages and group decisions on, replies only in the digest,
-/// a weekly digest).
+/// default (messages, mentions and group decisions on, replies only in the
+/// digest, a weekly digest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct EmailPrefs {
     pub messages: bool,
+    pub mentions: bool,
     pub replies: bool,
     pub groups: bool,
     pub digest: Frequency,
@@ -75,6 +81,7 @@ impl Default for EmailPrefs {
     fn default() -> EmailPrefs {
         EmailPrefs {
             messages: true,
+            mentions: true,
             replies: false,
             groups: true,
             digest: Frequency::Weekly,
@@ -96,6 +103,7 @@ impl EmailPrefs {
     pub fn wants(self, topic: Topic) -> bool {
         match topic {
             Topic::Messages => self.messages,
+            Topic::Mentions => self.mentions,
             Topic::Replies => self.replies,
             Topic::Groups => self.groups,
             Topic::Digest => self.digest != Frequency::Off,
@@ -106,6 +114,7 @@ impl EmailPrefs {
     pub fn without(mut self, topic: Topic) -> EmailPrefs {
         match topic {
             Topic::Messages => self.messages = false,
+            Topic::Mentions => self.mentions = false,
             Topic::Replies => self.replies = false,
             Topic::Groups => self.groups = false,
             Topic::Digest => self.digest = Frequency::Off,
@@ -120,6 +129,7 @@ pub fn topic_of(kind: Kind) -> Option<Topic> {
     match kind {
         Kind::Comment | Kind::Reply => Some(Topic::Replies),
         Kind::GroupApproved | Kind::GroupDeclined | Kind::JoinAccepted => Some(Topic::Groups),
+        Kind::Mention => Some(Topic::Mentions),
         Kind::Reaction => None,
     }
 }

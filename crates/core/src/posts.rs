@@ -258,9 +258,61 @@ pub fn check_once_key(text: &str) -> Option<String> {
         .then(|| t.to_string())
 }
 
+/// People mentioned in one text at most (more are not told).
+pub const MAX_MENTIONS: usize = 20;
+
+/// The profile ids mentioned in a body: links written as
+/// `[@name](/n/{slug}/people/{id})` (what the composer's autocomplete
+/// inserts), each once, in order, at most [`MAX_MENTIONS`]. A link to
+/// another network's people, or without the `@`, is not a mention.
+pub fn mentions(body: &str, slug: &str) -> Vec<i64> {
+    let target = format!("](/n/{slug}/people/");
+    let mut out: Vec<i64> = Vec::new();
+    let mut from = 0;
+    while let Some(at) = body[from..].find(&target) {
+        let close = from + at;
+        from = close + target.len();
+        let digits: String = body[from..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let after = body[from + digits.len()..].chars().next();
+        // the link text: from the last '[' before the ']'
+        let Some(open) = body[..close].rfind('[') else {
+            continue;
+        };
+        let text = &body[open + 1..close];
+        if !text.starts_with('@') || text.contains(']') || after != Some(')') {
+            continue;
+        }
+        if let Ok(id) = digits.parse::<i64>()
+            && !out.contains(&id)
+        {
+            out.push(id);
+            if out.len() == MAX_MENTIONS {
+                break;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_are_at_links_to_this_networks_people() {
+        let body = "[@鈴木 一郎](/n/acme/people/12) さん、[@佐藤](/n/acme/people/7)さんも。\n\
+                    [@鈴木 一郎](/n/acme/people/12) again, [not a mention](/n/acme/people/3), \
+                    [@other](/n/beta/people/4), [@bad](/n/acme/people/x), [@open](/n/acme/people/9";
+        assert_eq!(mentions(body, "acme"), vec![12, 7]);
+        assert!(mentions("メールは a@b.jp まで", "acme").is_empty());
+        let many: String = (0..30)
+            .map(|i| format!("[@p{i}](/n/acme/people/{i}) "))
+            .collect();
+        assert_eq!(mentions(&many, "acme").len(), MAX_MENTIONS);
+    }
 
     #[test]
     fn audiences_admit_the_right_people() {

@@ -71,6 +71,92 @@ pub async fn notify(state: &AppState, scope: &NetworkScope, who: &[(i64, Kind)],
     }
 }
 
+/// Whether the member with `account` may read `post` now: an active
+/// member whom the news' audience admits, who may read its group (if it
+/// is in one); never a hidden post.
+async fn may_read_post(
+    state: &AppState,
+    scope: &NetworkScope,
+    post: &enishi_store::posts::Post,
+    account: i64,
+) -> Result<bool, AppError> {
+    use enishi_core::groups::{self, Access, Space, Standing, Status};
+    use enishi_core::networks::{Kind as MemberKind, Role};
+    let Some(m) = enishi_store::memberships::of_account(&state.db, scope.id(), account).await?
+    else {
+        return Ok(false);
+    };
+    let (Some(kind), Some(role)) = (MemberKind::parse(&m.kind), Role::parse(&m.role)) else {
+        return Ok(false);
+    };
+    let audience = enishi_core::posts::Audience::parse(&post.audience)
+        .unwrap_or(enishi_core::posts::Audience::Everyone);
+    if m.status != "active" || post.hidden_at.is_some() || !audience.admits(kind, role) {
+        return Ok(false);
+    }
+    let Some(group_id) = post.group_id else {
+        return Ok(true);
+    };
+    let Some(g) = enishi_store::groups::get(&state.db, scope.id(), group_id).await? else {
+        return Ok(false);
+    };
+    let standing = enishi_store::groups::standing(&state.db, scope.id(), group_id, account)
+        .await?
+        .and_then(|s| Standing::parse(&s));
+    let viewer = groups::Viewer {
+        kind,
+        role,
+        standing,
+        proposer: g.proposed_by == Some(account),
+    };
+    Ok(
+        match (
+            Space::parse(&g.space),
+            Access::parse(&g.access),
+            Status::parse(&g.status),
+        ) {
+            (Some(space), Some(access), Some(status)) => {
+                groups::may_read(space, access, status, &viewer)
+            }
+            _ => false,
+        },
+    )
+}
+
+/// Tells the people mentioned in `body` (a post's, or one of its
+/// comments') that they were, when the writer may see them and they may
+/// read the post; nobody else learns of it.
+pub async fn notify_mentions(
+    state: &AppState,
+    scope: &NetworkScope,
+    post: &enishi_store::posts::Post,
+    body: &str,
+    comment: Option<i64>,
+) -> Result<(), AppError> {
+    let me = scope.membership.account_id;
+    let mut who = Vec::new();
+    for profile in enishi_core::posts::mentions(body, scope.slug()) {
+        let person = match crate::profiles::visible_person(state, scope, profile).await {
+            Ok((p, _)) => p,
+            Err(AppError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let Some(account) = person.account_id.filter(|a| *a != me) else {
+            continue;
+        };
+        if may_read_post(state, scope, post, account).await? {
+            who.push((account, Kind::Mention));
+        }
+    }
+    let about = About {
+        post: Some(post.id),
+        comment,
+        group: None,
+    };
+    notify(state, scope, &who, about).await;
+    Ok(())
+}
+
 /// A notification as the page and the API show it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct NotificationView {
@@ -476,6 +562,8 @@ pub fn register(worker: enishi_jobs::Worker, state: &AppState) -> enishi_jobs::W
 pub struct PrefsBody {
     /// "You have a new message" e-mails.
     pub messages: bool,
+    /// Someone mentioned you.
+    pub mentions: bool,
     /// Comments on your posts and replies to your comments.
     pub replies: bool,
     /// Decisions about groups you proposed or asked to join.
@@ -488,6 +576,7 @@ impl PrefsBody {
     fn of(p: EmailPrefs) -> PrefsBody {
         PrefsBody {
             messages: p.messages,
+            mentions: p.mentions,
             replies: p.replies,
             groups: p.groups,
             digest: p.digest.as_str().to_string(),
@@ -506,6 +595,7 @@ pub async fn save_prefs(
     };
     let prefs = EmailPrefs {
         messages: body.messages,
+        mentions: body.mentions,
         replies: body.replies,
         groups: body.groups,
         digest,
@@ -560,6 +650,7 @@ pub async fn settings_page(
 #[serde(default)]
 pub struct SettingsForm {
     pub messages: Option<String>,
+    pub mentions: Option<String>,
     pub replies: Option<String>,
     pub groups: Option<String>,
     pub digest: String,
@@ -575,6 +666,7 @@ pub async fn save_settings(
     let me = viewer.account().ok_or(AppError::NotFound)?.id;
     let body = PrefsBody {
         messages: form.messages.is_some(),
+        mentions: form.mentions.is_some(),
         replies: form.replies.is_some(),
         groups: form.groups.is_some(),
         digest: form.digest,
@@ -707,4 +799,76 @@ pub async fn unsubscribe(
         done: true,
         ctx,
     })
+}
+
+/// One person the writer may mention.
+#[derive(Serialize, ToSchema)]
+pub struct Suggestion {
+    pub profile_id: i64,
+    pub name: String,
+    /// What tells two people of the same name apart: their years at the
+    /// company, else their company and title (as the caller may see them).
+    pub detail: String,
+    /// Their profile's path (what a mention links to).
+    pub href: String,
+}
+
+/// What the composer's `@` asks for.
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// What was typed after `@` (a name, its reading, romaji).
+    pub q: Option<String>,
+}
+
+/// People the caller may mention: members with an account whom the
+/// directory shows the caller, best matches first (at most 8). Counted
+/// against the directory's per-minute limit, like a search.
+#[utoipa::path(get, path = "/api/v1/n/{slug}/people/suggest", tag = "feed",
+    params(("slug" = String, Path, description = "The network's slug"), SuggestParams),
+    responses((status = 200, description = "People to mention", body = Vec<Suggestion>),
+              (status = 404, description = "No such network of yours", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn suggest_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Query(q): Query<SuggestParams>,
+) -> Result<Json<Vec<Suggestion>>, AppError> {
+    let text: String = q.q.unwrap_or_default().trim().chars().take(40).collect();
+    if text.is_empty() {
+        return Ok(Json(Vec::new()));
+    }
+    crate::profiles::count_view(&state, &scope).await?;
+    let params = crate::profiles::DirectoryParams {
+        q: text,
+        ..Default::default()
+    };
+    let (page, _) = crate::profiles::run_search(&state, &scope, &params, 9).await?;
+    let me = scope.membership.account_id;
+    Ok(Json(
+        page.hits
+            .iter()
+            .filter(|h| h.stored.account_id.is_some_and(|a| a != me))
+            .take(8)
+            .map(|h| {
+                let card = crate::profiles::Card::of(
+                    scope.slug(),
+                    h.stored.id,
+                    &h.stored.profile,
+                    ctx.lang,
+                );
+                Suggestion {
+                    profile_id: h.stored.id,
+                    detail: if card.era.is_empty() {
+                        card.now
+                    } else {
+                        card.era
+                    },
+                    name: card.name,
+                    href: format!("/n/{}/people/{}", scope.slug(), h.stored.id),
+                }
+            })
+            .collect(),
+    ))
 }

@@ -182,9 +182,15 @@ pub async fn create(
         audience: draft.audience.as_str(),
         once_key: once.as_deref(),
     };
-    Ok(Ok(
-        stored::create(&state.db, scope.id(), &new, now_ms()).await?
-    ))
+    let (id, fresh) = stored::create(&state.db, scope.id(), &new, now_ms()).await?;
+    if fresh
+        && let Some(post) = stored::get(&state.db, scope.id(), id, &audiences(scope)).await?
+        && let Err(e) =
+            crate::notifications::notify_mentions(state, scope, &post, &draft.body, None).await
+    {
+        tracing::error!(error = %e, "could not tell the people mentioned");
+    }
+    Ok(Ok((id, fresh)))
 }
 
 /// Changes a post the viewer wrote (others: 404, as if it were not there
@@ -292,6 +298,11 @@ pub async fn add_comment(
                 group: None,
             };
             crate::notifications::notify(state, scope, &who, about).await;
+            if let Err(e) =
+                crate::notifications::notify_mentions(state, scope, post, &body, Some(id)).await
+            {
+                tracing::error!(error = %e, "could not tell the people mentioned");
+            }
             Ok(Ok(id))
         }
         Added::Repeated(id) => Ok(Ok(id)),

@@ -819,6 +819,7 @@ fn post_routes() -> Vec<Route> {
             Member,
             post(posts::delete_comment_form),
         ),
+        Route::api(Member, routes!(notifications::suggest_api)),
         Route::api(Member, routes!(posts_api::list)),
         Route::api(Member, routes!(posts_api::newer)),
         Route::api(Member, routes!(posts_api::create_api)),

@@ -33,6 +33,88 @@
   }
   localiseTimes(document);
 
+  // <textarea data-mentions="/api/v1/n/…/people/suggest">: typing @ and a
+  // few letters offers the people the writer may see; choosing one writes
+  // a link to their profile ([@name](/n/…/people/id)), which the server
+  // reads as a mention. Without the script, such a link can be typed.
+  document.querySelectorAll("textarea[data-mentions]").forEach(function (area) {
+    var url = area.getAttribute("data-mentions");
+    var box = document.createElement("ul");
+    box.className = "mention-box";
+    box.id = area.id + "-mentions";
+    box.setAttribute("role", "listbox");
+    box.hidden = true;
+    area.parentNode.insertBefore(box, area.nextSibling);
+    area.setAttribute("aria-controls", box.id);
+    area.setAttribute("aria-autocomplete", "list");
+    var timer = null;
+    var active = -1;
+    var items = [];
+    var query = function () {
+      var before = area.value.slice(0, area.selectionStart);
+      // @ or ＠ (a Japanese keyboard's), not inside an e-mail address
+      var m = /(^|[^A-Za-z0-9._%+-])[@＠]([^\s@＠\[\]()]{1,20})$/.exec(before);
+      return m ? { text: m[2], start: before.length - m[2].length - 1 } : null;
+    };
+    var close = function () { box.hidden = true; active = -1; items = []; area.removeAttribute("aria-activedescendant"); };
+    var mark = function () {
+      box.querySelectorAll("li").forEach(function (li, i) {
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      if (active >= 0) area.setAttribute("aria-activedescendant", box.id + "-" + active);
+    };
+    var choose = function (i) {
+      var q = query();
+      if (!q || !items[i]) return close();
+      var person = items[i];
+      var link = "[@" + person.name.replace(/[\[\]]/g, "") + "](" + person.href + ") ";
+      area.value = area.value.slice(0, q.start) + link + area.value.slice(area.selectionStart);
+      var caret = q.start + link.length;
+      area.setSelectionRange(caret, caret);
+      close();
+      area.focus();
+    };
+    area.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      var q = query();
+      if (!q) return close();
+      timer = window.setTimeout(function () {
+        fetch(url + "?q=" + encodeURIComponent(q.text), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (people) {
+            items = people || [];
+            box.innerHTML = "";
+            items.forEach(function (p, i) {
+              var li = document.createElement("li");
+              li.id = box.id + "-" + i;
+              li.setAttribute("role", "option");
+              li.textContent = p.name;
+              if (p.detail) {
+                var detail = document.createElement("span");
+                detail.className = "mention-detail";
+                detail.textContent = p.detail;
+                li.appendChild(detail);
+              }
+              li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+              box.appendChild(li);
+            });
+            active = items.length ? 0 : -1;
+            box.hidden = items.length === 0;
+            mark();
+          })
+          .catch(close);
+      }, 200);
+    });
+    area.addEventListener("keydown", function (e) {
+      if (box.hidden) return;
+      if (e.key === "ArrowDown") { active = (active + 1) % items.length; mark(); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { active = (active + items.length - 1) % items.length; mark(); e.preventDefault(); }
+      else if (e.key === "Enter" || e.key === "Tab") { if (active >= 0) { choose(active); e.preventDefault(); } }
+      else if (e.key === "Escape") { close(); }
+    });
+    area.addEventListener("blur", function () { window.setTimeout(close, 150); });
+  });
+
   // <p class="new-posts" data-newer="…">: once a minute, ask how many posts
   // are newer than the newest on the page, and offer to load them.
   var hint = document.querySelector(".new-posts[data-newer]");

@@ -613,3 +613,135 @@ dual_test!(
     emails_follow_the_choices_and_unsubscribe_in_one_click,
     the_digest_tells_what_is_new
 );
+
+async fn mentions_tell_those_who_may_read(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let a = mailable(&app, &net, "member", "佐藤 花子").await;
+    let b = mailable(&app, &net, "member", "鈴木 一郎").await;
+    let email = format!("s{}@example.jp", unique_number());
+    let staff_account = app.create_account(&email, "社員 次郎", None, false).await;
+    join(&app, &net, staff_account.id, "member", "employee").await;
+    let staff_profile = enishi_store::profiles::of_account(&app.db, net.scope(), staff_account.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let staff = app.visitor_signed_in_as(staff_account.id).await;
+
+    // the composer's suggestions: people the writer may see, not oneself
+    let (status, list) = api(
+        &a.p.v,
+        Method::GET,
+        "/api/v1/n/alpha/people/suggest?q=%E9%88%B4%E6%9C%A8",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["profile_id"], b.profile);
+    assert_eq!(list[0]["href"], format!("/n/alpha/people/{}", b.profile));
+    let (_, mine) = api(
+        &a.p.v,
+        Method::GET,
+        "/api/v1/n/alpha/people/suggest?q=%E4%BD%90%E8%97%A4",
+        None,
+    )
+    .await;
+    assert!(mine.as_array().unwrap().is_empty(), "not oneself: {mine}");
+    let (_, empty) = api(&a.p.v, Method::GET, "/api/v1/n/alpha/people/suggest", None).await;
+    assert!(empty.as_array().unwrap().is_empty());
+
+    // a post mentioning B (twice), the staff member, and nonsense ids
+    let body = format!(
+        "[@鈴木 一郎](/n/alpha/people/{b}) [@社員 次郎](/n/alpha/people/{s}) \
+         [@鈴木](/n/alpha/people/{b}) [@誰か](/n/alpha/people/999999) [@beta](/n/beta/people/{b})",
+        b = b.profile,
+        s = staff_profile
+    );
+    let post = post_by(&a.p, &body).await;
+    let to_b = notifications(&b.p.v).await;
+    assert_eq!(to_b.len(), 1, "once: {to_b:?}");
+    assert_eq!(to_b[0]["kind"], "mention");
+    assert_eq!(to_b[0]["href"], format!("/n/alpha/posts/{post}"));
+    assert_eq!(notifications(&staff).await.len(), 1);
+    // mentions are mailed by default
+    let queued: Vec<_> = enishi_store::outbox::recent(&app.db, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.to_addr == b.email)
+        .collect();
+    assert_eq!(queued.len(), 1);
+    assert!(
+        queued[0].subject.contains("メンション"),
+        "{}",
+        queued[0].subject
+    );
+    // the post shows the mention as a link to the profile
+    let (_, html) = b.p.v.get_text(&format!("/n/alpha/posts/{post}")).await;
+    assert!(html.contains(&format!("href=\"/n/alpha/people/{}\"", b.profile)));
+
+    // in an alumni-only group, the staff member is not told (they cannot read it)
+    let (status, group) = api(
+        &a.p.v,
+        Method::POST,
+        "/api/v1/n/alpha/groups",
+        Some(
+            json!({"name": "OB限定", "category": "interest", "access": "open", "space": "alumni"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{group}");
+    let group = group["id"].as_i64().unwrap();
+    enishi_store::groups::decide(
+        &app.db,
+        net.scope(),
+        group,
+        "active",
+        a.p.id,
+        enishi_store::now_ms(),
+    )
+    .await
+    .unwrap();
+    let (status, body) = api(
+        &a.p.v,
+        Method::POST,
+        &format!("/api/v1/n/alpha/groups/{group}/posts"),
+        Some(json!({"body": format!("[@社員 次郎](/n/alpha/people/{staff_profile}) [@鈴木 一郎](/n/alpha/people/{})", b.profile)})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        notifications(&staff).await.len(),
+        1,
+        "nothing new for staff"
+    );
+    assert_eq!(
+        notifications(&b.p.v).await.len(),
+        2,
+        "B (alumni) may read an open alumni group"
+    );
+    // a mention in a comment points at the comment
+    let comment = comment_by(
+        &b.p,
+        post,
+        &format!("[@佐藤 花子](/n/alpha/people/{})", a.profile),
+        None,
+    )
+    .await;
+    let to_a: Vec<Value> = notifications(&a.p.v)
+        .await
+        .into_iter()
+        .filter(|n| n["kind"] == "mention")
+        .collect();
+    assert_eq!(to_a.len(), 1);
+    assert_eq!(
+        to_a[0]["href"],
+        format!("/n/alpha/posts/{post}#comment-{comment}")
+    );
+    app.stop().await;
+}
+
+dual_test!(mentions_tell_those_who_may_read);
