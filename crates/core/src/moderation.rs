@@ -20,6 +20,8 @@ pub enum Target {
     /// A direct message (its reports go to the network's moderators: the
     /// reporter shows them the words they received).
     Message,
+    /// A member's profile (to the network's moderators).
+    Profile,
 }
 
 /// Why.
@@ -44,6 +46,10 @@ pub enum Status {
     Hidden,
     /// A moderator saw nothing to do.
     Dismissed,
+    /// A moderator warned the author.
+    Warned,
+    /// A moderator suspended the author.
+    Suspended,
 }
 
 /// What a moderator does with reported content.
@@ -56,12 +62,18 @@ pub enum Action {
     Restore,
     /// Close the reports, change nothing.
     Dismiss,
+    /// Tell the author what is wrong (with the moderator's note); the
+    /// content stays.
+    Warn,
+    /// Hide the content and suspend its author's membership (they can no
+    /// longer reach the network until an admin reinstates them).
+    Suspend,
 }
 
-words!(Target { Post = "post", Comment = "comment", Message = "message" });
+words!(Target { Post = "post", Comment = "comment", Message = "message", Profile = "profile" });
 words!(Reason { Harassment = "harassment", Spam = "spam", Privacy = "privacy", Guidelines = "guidelines", Other = "other" });
-words!(Status { Open = "open", Hidden = "hidden", Dismissed = "dismissed" });
-words!(Action { Hide = "hide", Restore = "restore", Dismiss = "dismiss" });
+words!(Status { Open = "open", Hidden = "hidden", Dismissed = "dismissed", Warned = "warned", Suspended = "suspended" });
+words!(Action { Hide = "hide", Restore = "restore", Dismiss = "dismiss", Warn = "warn", Suspend = "suspend" });
 
 /// Whether a member moderates content in `space`: moderators and admins
 /// whom the space admits.
@@ -82,6 +94,35 @@ pub fn queues(kind: Kind, role: Role) -> Vec<Space> {
 /// and its space's moderators (to restore it).
 pub fn sees_hidden(author: Option<i64>, viewer: i64, moderator: bool) -> bool {
     author == Some(viewer) || moderator
+}
+
+/// Whether a moderator with `role` may suspend a member with
+/// `target_role`: moderators suspend members; admins and owners suspend
+/// members and moderators; nobody suspends an admin or an owner this way
+/// (that is the network's owners' business), nor themselves.
+pub fn may_suspend(role: Role, target_role: Role, same_person: bool) -> bool {
+    if same_person || target_role.is_admin() {
+        return false;
+    }
+    match target_role {
+        Role::Member => role >= Role::Moderator,
+        _ => role.is_admin(),
+    }
+}
+
+/// The actions that make sense for a target: a profile cannot be hidden
+/// (it is reported to warn or suspend the person).
+pub fn actions_for(target: Target, hidden: bool) -> Vec<Action> {
+    let mut out = Vec::new();
+    if target != Target::Profile {
+        out.push(if hidden {
+            Action::Restore
+        } else {
+            Action::Hide
+        });
+    }
+    out.extend([Action::Warn, Action::Suspend, Action::Dismiss]);
+    out
 }
 
 /// One refused field: the form's field name and the catalogue key.
@@ -135,6 +176,27 @@ pub fn check_report(reason: &str, note: &str) -> Result<(Reason, String), Vec<Fi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_may_suspend_whom() {
+        assert!(may_suspend(Role::Moderator, Role::Member, false));
+        assert!(!may_suspend(Role::Moderator, Role::Moderator, false));
+        assert!(may_suspend(Role::Admin, Role::Moderator, false));
+        assert!(!may_suspend(Role::Admin, Role::Admin, false));
+        assert!(!may_suspend(Role::Owner, Role::Owner, false));
+        assert!(!may_suspend(Role::Owner, Role::Member, true));
+        assert!(!may_suspend(Role::Member, Role::Member, false));
+    }
+
+    #[test]
+    fn profiles_are_not_hidden() {
+        assert_eq!(
+            actions_for(Target::Profile, false),
+            vec![Action::Warn, Action::Suspend, Action::Dismiss]
+        );
+        assert_eq!(actions_for(Target::Post, true)[0], Action::Restore);
+        assert_eq!(actions_for(Target::Comment, false)[0], Action::Hide);
+    }
 
     #[test]
     fn reports_go_to_the_space_s_moderators() {

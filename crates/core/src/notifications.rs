@@ -19,6 +19,12 @@ pub enum Kind {
     JoinAccepted,
     /// Someone mentioned the member in a post or a comment.
     Mention,
+    /// A moderator warned the member about something they wrote (the
+    /// moderator's note goes with it).
+    Warned,
+    /// A moderator suspended the member (told by e-mail: they can no
+    /// longer open the network).
+    Suspended,
 }
 
 words!(Kind {
@@ -29,6 +35,8 @@ words!(Kind {
     GroupDeclined = "group_declined",
     JoinAccepted = "join_accepted",
     Mention = "mention",
+    Warned = "warned",
+    Suspended = "suspended",
 });
 
 /// Notifications listed on the page at most.
@@ -130,6 +138,8 @@ pub fn topic_of(kind: Kind) -> Option<Topic> {
         Kind::Comment | Kind::Reply => Some(Topic::Replies),
         Kind::GroupApproved | Kind::GroupDeclined | Kind::JoinAccepted => Some(Topic::Groups),
         Kind::Mention => Some(Topic::Mentions),
+        // the network's business: always mailed
+        Kind::Warned | Kind::Suspended => None,
         Kind::Reaction => None,
     }
 }

@@ -84,18 +84,21 @@ pub async fn queue(db: &Db, net: NetworkId, spaces: &[&str], which: Queue) -> Re
     }
     let sql = format!(
         "SELECT r.id, r.target, r.target_id, r.post_id, r.space, r.reason, r.note, r.created_at, \
-         COALESCE(p.body, c.body, ms.body) AS body, COALESCE(p.author_id, c.author_id, ms.author_id) AS author_id, \
+         COALESCE(p.body, c.body, ms.body, pr.family || ' ' || pr.given) AS body, \
+         COALESCE(p.author_id, c.author_id, ms.author_id, pr.account_id) AS author_id, \
          COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at) AS hidden_at \
          FROM reports r \
          LEFT JOIN posts p ON r.target = 'post' AND p.network_id = r.network_id AND p.id = r.target_id \
          LEFT JOIN post_comments c ON r.target = 'comment' AND c.network_id = r.network_id AND c.id = r.target_id \
          LEFT JOIN messages ms ON r.target = 'message' AND ms.network_id = r.network_id AND ms.id = r.target_id \
-         WHERE r.network_id = $1 AND {} AND {} AND (p.id IS NOT NULL OR c.id IS NOT NULL OR ms.id IS NOT NULL) \
+         LEFT JOIN profiles pr ON r.target = 'profile' AND pr.network_id = r.network_id AND pr.id = r.target_id \
+         WHERE r.network_id = $1 AND {} AND {} \
+           AND (p.id IS NOT NULL OR c.id IS NOT NULL OR ms.id IS NOT NULL OR pr.id IS NOT NULL) \
          ORDER BY r.created_at, r.id LIMIT $3",
         match which {
             Queue::Open => "r.status = 'open'",
             Queue::Hidden => {
-                "r.status = 'hidden' AND COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at) IS NOT NULL \
+                "r.status IN ('hidden', 'suspended') AND COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at) IS NOT NULL \
                  AND r.decided_at = COALESCE(p.hidden_at, c.hidden_at, ms.hidden_at)"
             }
         },
@@ -157,6 +160,8 @@ pub async fn decide(
         "post" => "posts",
         "comment" => "post_comments",
         "message" => "messages",
+        // a profile is not hidden; its reports only close
+        "profile" if hide.is_none() => "",
         _ => return Ok(false),
     };
     let mut tx = db.begin_write().await?;
@@ -201,4 +206,28 @@ pub async fn decide(
     })?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The account behind a reported target: `None` when the target is gone;
+/// `Some(None)` when its author's account is.
+pub async fn author_of(
+    db: &Db,
+    net: NetworkId,
+    target: &str,
+    target_id: i64,
+) -> Result<Option<Option<i64>>> {
+    let sql = match target {
+        "post" => "SELECT author_id FROM posts WHERE network_id = $1 AND id = $2",
+        "comment" => "SELECT author_id FROM post_comments WHERE network_id = $1 AND id = $2",
+        "message" => "SELECT author_id FROM messages WHERE network_id = $1 AND id = $2",
+        "profile" => "SELECT account_id FROM profiles WHERE network_id = $1 AND id = $2",
+        _ => return Ok(None),
+    };
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar(sql)
+            .bind(net.0)
+            .bind(target_id)
+            .fetch_optional(pool)
+            .await
+    })?)
 }

@@ -17,6 +17,8 @@ pub struct NewNotification<'a> {
     pub post_id: Option<i64>,
     pub comment_id: Option<i64>,
     pub group_id: Option<i64>,
+    /// Words that go with it (a moderator's warning).
+    pub note: Option<&'a str>,
 }
 
 /// Stores a notification; `None` when an unread one of the same kind, by
@@ -30,9 +32,9 @@ pub async fn add(
 ) -> Result<Option<i64>> {
     Ok(db_run!(db, |pool| {
         sqlx::query_scalar(
-            "INSERT INTO notifications (network_id, account_id, kind, actor_id, post_id, comment_id, group_id, created_at) \
+            "INSERT INTO notifications (network_id, account_id, kind, actor_id, post_id, comment_id, group_id, created_at, note) \
              SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
-             CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT) WHERE NOT EXISTS (SELECT 1 FROM notifications x \
+             CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT), CAST($9 AS TEXT) WHERE NOT EXISTS (SELECT 1 FROM notifications x \
                WHERE x.network_id = $1 AND x.account_id = $2 AND x.kind = $3 AND x.read_at IS NULL \
                AND x.actor_id IS NOT DISTINCT FROM $4 AND x.post_id IS NOT DISTINCT FROM $5 \
                AND x.comment_id IS NOT DISTINCT FROM $6 AND x.group_id IS NOT DISTINCT FROM $7) \
@@ -46,6 +48,7 @@ pub async fn add(
         .bind(n.comment_id)
         .bind(n.group_id)
         .bind(now)
+        .bind(n.note)
         .fetch_optional(pool)
         .await
     })?)
@@ -66,6 +69,7 @@ pub struct Listed {
     pub comment_id: Option<i64>,
     pub group_id: Option<i64>,
     pub group_name: Option<String>,
+    pub note: Option<String>,
     pub created_at: i64,
     pub read_at: Option<i64>,
     #[sqlx(flatten)]
@@ -77,7 +81,7 @@ pub async fn list(db: &Db, account_id: i64, limit: i64) -> Result<Vec<Listed>> {
     Ok(db_run!(db, |pool| {
         sqlx::query_as(
             "SELECT x.id, x.network_id, n.slug, n.name_ja, n.name_en, x.kind, x.actor_id, x.post_id, \
-             x.comment_id, x.group_id, g.name AS group_name, x.created_at, x.read_at, \
+             x.comment_id, x.group_id, g.name AS group_name, x.note, x.created_at, x.read_at, \
              p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, p.photo_key, p.visibility \
              FROM notifications x \
              JOIN memberships m ON m.network_id = x.network_id AND m.account_id = x.account_id AND m.status = 'active' \

@@ -67,8 +67,8 @@ pub async fn file(
                 .ok_or(AppError::NotFound)?
                 .author_id
         }
-        // messages are filed by file_message
-        Target::Message => return Err(AppError::NotFound),
+        // messages and profiles are filed by their own functions
+        Target::Message | Target::Profile => return Err(AppError::NotFound),
     };
     if author == Some(me) {
         // one's own words are deleted, not reported
@@ -103,14 +103,14 @@ pub async fn file_message(
     reason: &str,
     note: &str,
 ) -> Result<Result<bool, Vec<FieldError>>, AppError> {
-    let (reason, note) = match moderation::check_report(reason, note) {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e)),
-    };
     let message = enishi_store::messages::message(&state.db, scope.id(), message_id)
         .await?
         .filter(|m| m.conversation_id == c.id && m.hidden_at.is_none())
         .ok_or(AppError::NotFound)?;
+    let (reason, note) = match moderation::check_report(reason, note) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
     let me = scope.membership.account_id;
     if message.author_id == Some(me) {
         return Ok(Err(vec![FieldError {
@@ -130,6 +130,64 @@ pub async fn file_message(
     Ok(Ok(
         stored::report(&state.db, scope.id(), &new, now_ms()).await?
     ))
+}
+
+/// Files a report about a member's profile (not one's own) to the
+/// network's moderators.
+pub async fn file_profile(
+    state: &AppState,
+    scope: &NetworkScope,
+    profile: i64,
+    reason: &str,
+    note: &str,
+) -> Result<Result<bool, Vec<FieldError>>, AppError> {
+    // what does not exist for the member is 404 before any field is checked
+    let (person, _) = crate::profiles::visible_person(state, scope, profile).await?;
+    let (reason, note) = match moderation::check_report(reason, note) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    if person.account_id == Some(scope.membership.account_id) {
+        return Ok(Err(vec![FieldError {
+            field: "target",
+            key: "invalid.report_own",
+        }]));
+    }
+    let new = NewReport {
+        target: Target::Profile.as_str(),
+        target_id: person.id,
+        post_id: person.id,
+        space: Space::Shared.as_str(),
+        reporter_id: scope.membership.account_id,
+        reason: reason.as_str(),
+        note: &note,
+    };
+    Ok(Ok(
+        stored::report(&state.db, scope.id(), &new, now_ms()).await?
+    ))
+}
+
+/// `POST /n/{slug}/people/{profile_id}/report`
+pub async fn report_profile_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, profile)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<ReportForm>,
+) -> Result<Response, AppError> {
+    match file_profile(&state, &scope, profile, &form.reason, &form.note).await? {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/n/{}/people/{profile}?done=reported",
+            scope.slug()
+        ))
+        .into_response()),
+        Err(errors) => Err(AppError::InvalidFields(
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
+                .collect(),
+        )),
+    }
 }
 
 /// `POST /n/{slug}/messages/{conversation_id}/report/{dm_id}`
@@ -209,6 +267,7 @@ async fn report_page_target(
                 Target::Post => "post".to_string(),
                 Target::Comment => format!("c{target_id}"),
                 Target::Message => format!("m{target_id}"),
+                Target::Profile => format!("p{target_id}"),
             };
             page.report_error = errors.first().map(|e| ctx.t(e.key));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -264,7 +323,9 @@ pub async fn report_api(
         field: "target",
         message: ctx.t("invalid.report_target"),
     })?;
-    let filed = if target == Target::Message {
+    let filed = if target == Target::Profile {
+        file_profile(&state, &scope, input.id, &input.reason, &input.note).await?
+    } else if target == Target::Message {
         let conversation = input.post_id.ok_or(AppError::Invalid {
             field: "post_id",
             message: ctx.t("invalid.report_target"),
@@ -326,6 +387,8 @@ pub struct QueueItem {
     /// The reported words, as sanitised HTML.
     pub html: String,
     pub hidden: bool,
+    /// What a moderator may do with it.
+    pub actions: Vec<&'static str>,
 }
 
 /// The reports the member moderates: open ones, or (`Queue::Hidden`) one
@@ -347,8 +410,14 @@ pub async fn queue_of(
     Ok(rows
         .into_iter()
         .map(|r| QueueItem {
-            // messages are plain text; posts and comments markdown
-            html: if r.target == Target::Message.as_str() {
+            actions: Target::parse(&r.target)
+                .map(|t| moderation::actions_for(t, r.hidden_at.is_some()))
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.as_str())
+                .collect(),
+            // messages and names are plain text; posts and comments markdown
+            html: if r.target == Target::Message.as_str() || r.target == Target::Profile.as_str() {
                 crate::markdown::plain(&r.body)
             } else {
                 crate::markdown::render(&r.body)
@@ -406,9 +475,13 @@ pub async fn queue(
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct DecisionInput {
-    /// `hide`, `restore` or `dismiss`.
+    /// `hide`, `restore`, `dismiss`, `warn` (tell the author, keep the
+    /// content) or `suspend` (hide it and suspend the author's membership;
+    /// moderators suspend members, admins also moderators). A profile is
+    /// warned, suspended or dismissed, not hidden.
     pub action: String,
-    /// Shown to the author when hiding (the report's reason otherwise).
+    /// Shown to the author when hiding, warning or suspending (the
+    /// report's reason otherwise).
     pub note: String,
 }
 
@@ -445,10 +518,58 @@ pub async fn decide(
     };
     let me = scope.membership.account_id;
     let now = now_ms();
+    let target = Target::parse(&report.target).ok_or(AppError::NotFound)?;
+    // restoring is for what can be hidden (actions_for lists hide or
+    // restore by the content's state; either is fine here)
+    let fits = moderation::actions_for(target, false).contains(&action)
+        || (action == Action::Restore && target != Target::Profile);
+    if !fits {
+        return Err(AppError::Invalid {
+            field: "action",
+            message: ctx.t("invalid.moderation_action"),
+        });
+    }
+    // warnings and suspensions are about a person: the target's author
+    let author = if matches!(action, Action::Warn | Action::Suspend) {
+        let author = stored::author_of(&state.db, scope.id(), &report.target, report.target_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .ok_or(AppError::Invalid {
+                field: "action",
+                message: ctx.t("invalid.moderation_author_gone"),
+            })?;
+        Some(author)
+    } else {
+        None
+    };
+    let mut suspended = None;
+    if action == Action::Suspend {
+        let author = author.unwrap_or_default();
+        let membership = enishi_store::memberships::of_account(&state.db, scope.id(), author)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let target_role = enishi_core::networks::Role::parse(&membership.role)
+            .unwrap_or(enishi_core::networks::Role::Member);
+        if !moderation::may_suspend(
+            scope.role,
+            target_role,
+            author == scope.membership.account_id,
+        ) {
+            return Err(AppError::Invalid {
+                field: "action",
+                message: ctx.t("invalid.moderation_cannot_suspend"),
+            });
+        }
+        suspended = Some(membership.id);
+    }
+    let hides = target != Target::Profile;
     let (hide, status) = match action {
         Action::Hide => (Some(Some((now, why.as_str()))), "hidden"),
         Action::Restore => (Some(None), "dismissed"),
         Action::Dismiss => (None, "dismissed"),
+        Action::Warn => (None, "warned"),
+        Action::Suspend if hides => (Some(Some((now, why.as_str()))), "suspended"),
+        Action::Suspend => (None, "suspended"),
     };
     if !stored::decide(
         &state.db,
@@ -464,6 +585,32 @@ pub async fn decide(
     .await?
     {
         return Err(AppError::NotFound);
+    }
+    if let Some(membership) = suspended {
+        enishi_store::memberships::set_status(&state.db, scope.id(), membership, "suspended")
+            .await?;
+    }
+    if let Some(author) = author {
+        // the author is told (a suspended one by e-mail only: they can no
+        // longer open the network)
+        let post = match target {
+            Target::Post => Some(report.target_id),
+            Target::Comment => Some(report.post_id),
+            _ => None,
+        };
+        let about = crate::notifications::About {
+            post: post.filter(|_| action == Action::Warn),
+            comment: (target == Target::Comment && action == Action::Warn)
+                .then_some(report.target_id),
+            note: Some(why.clone()),
+            ..Default::default()
+        };
+        let kind = if action == Action::Warn {
+            enishi_core::notifications::Kind::Warned
+        } else {
+            enishi_core::notifications::Kind::Suspended
+        };
+        crate::notifications::notify(state, scope, &[(author, kind)], about).await;
     }
     state
         .record_event(

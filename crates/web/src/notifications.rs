@@ -28,11 +28,13 @@ use crate::scope::NetworkScope;
 use crate::{AppError, AppState};
 
 /// What a notification is about.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct About {
     pub post: Option<i64>,
     pub comment: Option<i64>,
     pub group: Option<i64>,
+    /// Words that go with it (a moderator's warning).
+    pub note: Option<String>,
 }
 
 /// Tells `who` (account, kind) that the member of `scope` did something
@@ -41,6 +43,7 @@ pub struct About {
 pub async fn notify(state: &AppState, scope: &NetworkScope, who: &[(i64, Kind)], about: About) {
     let actor = scope.membership.account_id;
     for (account, kind) in who {
+        let about = about.clone();
         let new = NewNotification {
             account_id: *account,
             kind: kind.as_str(),
@@ -48,6 +51,7 @@ pub async fn notify(state: &AppState, scope: &NetworkScope, who: &[(i64, Kind)],
             post_id: about.post,
             comment_id: about.comment,
             group_id: about.group,
+            note: about.note.as_deref(),
         };
         match stored::add(&state.db, scope.id(), &new, now_ms()).await {
             Ok(Some(id)) => {
@@ -151,7 +155,7 @@ pub async fn notify_mentions(
     let about = About {
         post: Some(post.id),
         comment,
-        group: None,
+        ..Default::default()
     };
     notify(state, scope, &who, about).await;
     Ok(())
@@ -190,9 +194,14 @@ fn view(ctx: &PageCtx, n: &Listed) -> NotificationView {
         ctx.t("posts.former_member").to_string()
     };
     let group = n.group_name.clone().unwrap_or_default();
+    let note = n.note.clone().unwrap_or_default();
     let text = ctx.tf(
         &format!("notifications.{}", n.kind),
-        &[("who", actor.as_str()), ("group", group.as_str())],
+        &[
+            ("who", actor.as_str()),
+            ("group", group.as_str()),
+            ("note", note.as_str()),
+        ],
     );
     let href = match (n.post_id, n.comment_id, n.group_id) {
         (Some(p), Some(c), _) => format!("/n/{}/posts/{p}#comment-{c}", n.slug),
@@ -314,13 +323,14 @@ pub async fn unsubscribe_link(
 }
 
 /// Whom a mail goes to and in which language, if they want `topic`.
+/// (`None`: mail that is not optional, like a moderator's warning.)
 async fn recipient(
     state: &AppState,
     account: i64,
-    topic: Topic,
+    topic: Option<Topic>,
 ) -> Result<Option<(String, Lang)>, AppError> {
     let prefs = EmailPrefs::from_json(&stored::prefs(&state.db, account).await?);
-    if !prefs.wants(topic) {
+    if topic.is_some_and(|t| !prefs.wants(t)) {
         return Ok(None);
     }
     let Some(to) = enishi_store::accounts::primary_email(&state.db, account).await? else {
@@ -358,9 +368,11 @@ async fn mail_notification(
     kind: Kind,
     about: About,
 ) -> Result<(), AppError> {
-    let Some(topic) = topic_of(kind) else {
+    // a warning is the network's business: mailed whatever the choices
+    let topic = topic_of(kind);
+    if topic.is_none() && !matches!(kind, Kind::Warned | Kind::Suspended) {
         return Ok(());
-    };
+    }
     let Some((to, lang)) = recipient(state, account, topic).await? else {
         return Ok(());
     };
@@ -373,9 +385,14 @@ async fn mail_notification(
             .unwrap_or_default(),
         None => String::new(),
     };
+    let note = about.note.clone().unwrap_or_default();
     let text = tr.fmt(
         &format!("notifications.{}", kind.as_str()),
-        &[("who", who.as_str()), ("group", group.as_str())],
+        &[
+            ("who", who.as_str()),
+            ("group", group.as_str()),
+            ("note", note.as_str()),
+        ],
     );
     let slug = scope.slug();
     let path = match (about.post, about.comment, about.group) {
@@ -385,16 +402,19 @@ async fn mail_notification(
         _ => format!("/n/{slug}"),
     };
     let network = crate::networks::name_in(&scope.network, lang).to_string();
-    let unsubscribe = unsubscribe_link(state, account, topic).await?;
+    let unsubscribe = match topic {
+        Some(t) => Some(unsubscribe_link(state, account, t).await?),
+        None => None,
+    };
     let mail = crate::mail::render_full(
         crate::mail::Kind::Notification,
         lang,
         &state.link(&path),
         &[("text", text.as_str()), ("network", network.as_str())],
         &[],
-        Some(&unsubscribe),
+        unsubscribe.as_deref(),
     )?;
-    crate::mail::queue(state, &to, &mail, Some(&unsubscribe)).await?;
+    crate::mail::queue(state, &to, &mail, unsubscribe.as_deref()).await?;
     Ok(())
 }
 
@@ -414,7 +434,7 @@ pub async fn mail_message(
         {
             continue;
         }
-        let Some((address, lang)) = recipient(state, *account, Topic::Messages).await? else {
+        let Some((address, lang)) = recipient(state, *account, Some(Topic::Messages)).await? else {
             continue;
         };
         let who = name_of(state, scope.id(), scope.membership.account_id, lang).await?;
@@ -487,7 +507,11 @@ async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<b
         };
         tr.fmt(
             &format!("notifications.{}", n.kind),
-            &[("who", who.as_str()), ("group", s(&n.group_name).as_str())],
+            &[
+                ("who", who.as_str()),
+                ("group", s(&n.group_name).as_str()),
+                ("note", s(&n.note).as_str()),
+            ],
         )
     };
     let unread: Vec<Listed> = stored::list(&state.db, due.id, PAGE_SIZE)

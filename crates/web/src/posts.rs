@@ -295,7 +295,7 @@ pub async fn add_comment(
             let about = crate::notifications::About {
                 post: Some(post.id),
                 comment: Some(id),
-                group: None,
+                ..Default::default()
             };
             crate::notifications::notify(state, scope, &who, about).await;
             if let Err(e) =

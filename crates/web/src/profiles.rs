@@ -842,6 +842,9 @@ pub struct PersonPage {
     pub may_message: bool,
     pub hr_record: bool,
     pub notice: Option<&'static str>,
+    /// The network's guidelines, on the report form.
+    pub guidelines: String,
+    pub report_error_key: String,
 }
 
 pub fn stint_views(p: &Profile, ctx: &PageCtx) -> Vec<StintView> {
@@ -912,8 +915,11 @@ pub async fn person_page(
         hr_record: stored.stints_source == profiles::SOURCE_HR && !seen.stints.is_empty(),
         notice: match q.done.as_deref() {
             Some("saved") => Some(ctx.t("profile.notice_saved")),
+            Some("reported") => Some(ctx.t("moderation.notice_reported")),
             _ => None,
         },
+        guidelines: crate::networks::guidelines(&state, &scope.network, ctx.lang).await?,
+        report_error_key: String::new(),
         p: seen,
         slug,
         ctx,

@@ -921,6 +921,12 @@ fn moderation_routes() -> Vec<Route> {
             post(moderation::report_comment_form),
         ),
         page(
+            p.clone(),
+            "/n/{slug}/people/{profile_id}/report",
+            Member,
+            post(moderation::report_profile_form),
+        ),
+        page(
             g.clone(),
             "/n/{slug}/moderation",
             NetworkModerator,

@@ -395,7 +395,309 @@ async fn alumni_only_reports_reach_alumni_moderators_only(backend: Backend) {
     let _ = hr.id;
 }
 
+async fn person_with_email(
+    app: &TestApp,
+    net: &Network,
+    role: &str,
+    kind: &str,
+) -> (Person, String) {
+    let email = format!("w{}@example.jp", unique_number());
+    let account = app.create_account(&email, "発言 太郎", None, false).await;
+    join(app, net, account.id, role, kind).await;
+    let v = app.visitor_signed_in_as(account.id).await;
+    (Person { v, id: account.id }, email)
+}
+
+async fn outbox_for(app: &TestApp, to: &str) -> Vec<enishi_store::outbox::Message> {
+    enishi_store::outbox::recent(&app.db, None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.to_addr == to)
+        .collect()
+}
+
+async fn report_id(v: &Visitor, target: &str, target_id: i64) -> i64 {
+    queue(v)
+        .await
+        .iter()
+        .find(|r| r["target"] == target && r["target_id"] == target_id)
+        .unwrap_or_else(|| panic!("no open report on {target} {target_id}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn warnings_suspensions_and_profiles(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let (author, author_email) = person_with_email(&app, &net, "member", "alumni").await;
+    let reporter = person(&app, &net, "member", "alumni").await;
+    let moderator = person(&app, &net, "moderator", "alumni").await;
+    let (other_moderator, _) = person_with_email(&app, &net, "moderator", "alumni").await;
+    let admin = person(&app, &net, "admin", "hr").await;
+
+    // a rude comment: the moderator warns; the comment stays, the author is told
+    let (_, body) = api(
+        &author.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "ふつうの投稿"})),
+    )
+    .await;
+    let post = body["id"].as_i64().unwrap();
+    let (_, body) = api(
+        &author.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/posts/{post}/comments"),
+        Some(json!({"body": "ちょっと言いすぎなコメント"})),
+    )
+    .await;
+    let comment = body["id"].as_i64().unwrap();
+    assert_eq!(
+        status_of(
+            &reporter.v,
+            &format!("/n/alpha/posts/{post}/comments/{comment}/report"),
+            &[("reason", "harassment")]
+        )
+        .await,
+        303
+    );
+    let id = report_id(&moderator.v, "comment", comment).await;
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{id}"),
+        Some(json!({"action": "warn", "note": "言葉づかいに気をつけてください"})),
+    )
+    .await;
+    assert!(status < 300, "{status}");
+    let (status, told) = api(
+        &author.v,
+        reqwest::Method::GET,
+        "/api/v1/notifications",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let warned = told
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "warned")
+        .expect("the author is told")
+        .clone();
+    assert!(
+        warned["text"]
+            .as_str()
+            .unwrap()
+            .contains("言葉づかいに気をつけてください")
+    );
+    assert_eq!(
+        warned["href"],
+        format!("/n/alpha/posts/{post}#comment-{comment}")
+    );
+    let mails = outbox_for(&app, &author_email).await;
+    assert_eq!(mails.len(), 1, "a warning is always mailed");
+    assert!(
+        mails[0].list_unsubscribe.is_none(),
+        "and cannot be unsubscribed from"
+    );
+    let (_, html) = reporter.v.get_text(&format!("/n/alpha/posts/{post}")).await;
+    assert!(
+        html.contains("ちょっと言いすぎなコメント"),
+        "the comment stays"
+    );
+    assert!(queue(&moderator.v).await.is_empty(), "the report is closed");
+
+    // a moderator cannot suspend another moderator; an admin can't be
+    // suspended by anyone here
+    let (_, body) = api(
+        &other_moderator.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "モデレーターの投稿"})),
+    )
+    .await;
+    let mod_post = body["id"].as_i64().unwrap();
+    status_of(
+        &reporter.v,
+        &format!("/n/alpha/posts/{mod_post}/report"),
+        &[("reason", "spam")],
+    )
+    .await;
+    let id = report_id(&moderator.v, "post", mod_post).await;
+    let (status, body) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{id}"),
+        Some(json!({"action": "suspend"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("利用停止にできません")
+    );
+
+    // the author posts spam; the moderator suspends them
+    let (_, body) = api(
+        &author.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "激安セール！"})),
+    )
+    .await;
+    let spam = body["id"].as_i64().unwrap();
+    status_of(
+        &reporter.v,
+        &format!("/n/alpha/posts/{spam}/report"),
+        &[("reason", "spam")],
+    )
+    .await;
+    let id = report_id(&moderator.v, "post", spam).await;
+    let res = moderator
+        .v
+        .post_form(
+            &format!("/n/alpha/moderation/{id}"),
+            &[("action", "suspend"), ("note", "宣伝の繰り返し")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        crate::header(&res, "location"),
+        "/n/alpha/moderation?done=suspend"
+    );
+    let membership = enishi_store::memberships::of_account(&app.db, net.scope(), author.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(membership.status, "suspended");
+    let (status, _) = author.v.get_text("/n/alpha/feed").await;
+    assert_eq!(
+        status, 404,
+        "a suspended member no longer reaches the network"
+    );
+    let (status, _) = reporter.v.get_text(&format!("/n/alpha/posts/{spam}")).await;
+    assert_eq!(status, 404, "the spam is hidden");
+    let mails = outbox_for(&app, &author_email).await;
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails[0].text_body.contains("宣伝の繰り返し"),
+        "{}",
+        mails[0].text_body
+    );
+    // the admin can suspend the other moderator (the report is still open)
+    let id = report_id(&admin.v, "post", mod_post).await;
+    let (status, body) = api(
+        &admin.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{id}"),
+        Some(json!({"action": "suspend"})),
+    )
+    .await;
+    assert!(status < 300, "{status} {body}");
+    let hidden = queue_hidden_count(&admin.v).await;
+    assert!(
+        hidden >= 2,
+        "suspended content can be restored from the queue page"
+    );
+
+    // profiles: reported from the person page, warned or dismissed, never hidden
+    let (target, _) = person_with_email(&app, &net, "member", "alumni").await;
+    let profile = enishi_store::profiles::of_account(&app.db, net.scope(), target.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let own = enishi_store::profiles::of_account(&app.db, net.scope(), reporter.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        status_of(
+            &reporter.v,
+            &format!("/n/alpha/people/{own}/report"),
+            &[("reason", "spam")]
+        )
+        .await,
+        422,
+        "not one's own"
+    );
+    let res = reporter
+        .v
+        .post_form(
+            &format!("/n/alpha/people/{profile}/report"),
+            &[("reason", "other"), ("note", "なりすましの疑い")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let item = queue(&moderator.v)
+        .await
+        .into_iter()
+        .find(|r| r["target"] == "profile")
+        .unwrap();
+    assert_eq!(item["actions"], json!(["warn", "suspend", "dismiss"]));
+    assert!(
+        item["html"].as_str().unwrap().contains("発言 太郎"),
+        "{item}"
+    );
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{}", item["id"]),
+        Some(json!({"action": "hide"})),
+    )
+    .await;
+    assert_eq!(status, 422, "a profile is not hidden");
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/reports/{}", item["id"]),
+        Some(json!({"action": "warn", "note": "プロフィールを見直してください"})),
+    )
+    .await;
+    assert!(status < 300);
+    let (_, told) = api(
+        &target.v,
+        reqwest::Method::GET,
+        "/api/v1/notifications",
+        None,
+    )
+    .await;
+    assert_eq!(told[0]["kind"], "warned");
+    // the API reports profiles too (once per person: the reporter's second
+    // report is not new)
+    let body = json!({"target": "profile", "id": profile, "reason": "spam"});
+    let (status, _) = api(
+        &reporter.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = api(
+        &admin.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/reports",
+        Some(json!({"target": "profile", "id": profile, "reason": "spam"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    app.stop().await;
+}
+
+async fn queue_hidden_count(v: &Visitor) -> usize {
+    let (status, html) = v.get_text("/n/alpha/moderation").await;
+    assert_eq!(status, 200);
+    html.matches("value=\"restore\"").count()
+}
+
 dual_test!(
     reporting_hiding_and_restoring,
-    alumni_only_reports_reach_alumni_moderators_only
+    alumni_only_reports_reach_alumni_moderators_only,
+    warnings_suspensions_and_profiles
 );
