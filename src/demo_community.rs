@@ -176,6 +176,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                 body,
                 audience,
                 once_key: None,
+                held: false,
             };
             let (id, _) = posts::create(db, net, &new, at).await?;
             if *pin {
@@ -201,6 +202,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
             body: &body,
             audience: "everyone",
             once_key: None,
+            held: false,
         };
         let (post_id, _) = posts::create(db, net, &new, at).await?;
         let comments = (r >> 40) % 4;
@@ -407,6 +409,7 @@ pub async fn load_groups(db: &Db) -> Result<(), StoreError> {
                 body: text,
                 audience: "everyone",
                 once_key: None,
+                held: false,
             };
             posts::create(db, net, &new, at + (k as i64 + 2) * day).await?;
         }

@@ -25,6 +25,10 @@ pub enum Kind {
     /// A moderator suspended the member (told by e-mail: they can no
     /// longer open the network).
     Suspended,
+    /// A moderator published the member's first post.
+    PostApproved,
+    /// A moderator declined it (the reason shows on the post).
+    PostDeclined,
 }
 
 words!(Kind {
@@ -37,6 +41,8 @@ words!(Kind {
     Mention = "mention",
     Warned = "warned",
     Suspended = "suspended",
+    PostApproved = "post_approved",
+    PostDeclined = "post_declined",
 });
 
 /// Notifications listed on the page at most.
@@ -138,6 +144,7 @@ pub fn topic_of(kind: Kind) -> Option<Topic> {
         Kind::Comment | Kind::Reply => Some(Topic::Replies),
         Kind::GroupApproved | Kind::GroupDeclined | Kind::JoinAccepted => Some(Topic::Groups),
         Kind::Mention => Some(Topic::Mentions),
+        Kind::PostApproved | Kind::PostDeclined => Some(Topic::Groups),
         // the network's business: always mailed
         Kind::Warned | Kind::Suspended => None,
         Kind::Reaction => None,

@@ -260,3 +260,27 @@ pub async fn publish_document(
     tx.commit().await?;
     Ok(version)
 }
+
+/// Whether new members' first posts wait for a moderator.
+pub async fn first_post_review(db: &Db, id: NetworkId) -> Result<bool> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT first_post_review FROM networks WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await
+    })?
+    .unwrap_or(false))
+}
+
+/// Turns the review of new members' first posts on or off.
+pub async fn set_first_post_review(db: &Db, id: NetworkId, on: bool) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query("UPDATE networks SET first_post_review = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(on)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

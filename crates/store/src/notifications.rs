@@ -253,7 +253,7 @@ pub async fn new_posts(
             "SELECT n.slug, n.name_ja, n.name_en, COUNT(x.id) FROM memberships m \
              JOIN networks n ON n.id = m.network_id \
              JOIN posts x ON x.network_id = m.network_id AND x.created_at > $2 AND x.group_id IS NULL \
-               AND x.hidden_at IS NULL AND x.audience = 'everyone' \
+               AND x.hidden_at IS NULL AND x.held_at IS NULL AND x.audience = 'everyone' \
                AND (x.author_id IS NULL OR x.author_id <> $1) \
              WHERE m.account_id = $1 AND m.status = 'active' \
              GROUP BY n.slug, n.name_ja, n.name_en ORDER BY n.slug",

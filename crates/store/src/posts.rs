@@ -36,6 +36,8 @@ pub struct Post {
     /// moderators see it then, with `hidden_reason`.
     pub hidden_at: Option<i64>,
     pub hidden_reason: Option<String>,
+    /// Held for a moderator's approval (a new member's first post).
+    pub held_at: Option<i64>,
     #[sqlx(flatten)]
     pub author: Author,
 }
@@ -60,7 +62,7 @@ const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.
 fn post_select() -> String {
     format!(
         "SELECT x.id, x.kind, x.group_id, x.author_id, x.title, x.body, x.html, x.audience, x.pinned_at, \
-         x.comment_count, x.created_at, x.edited_at, x.hidden_at, x.hidden_reason, {AUTHOR} FROM posts x \
+         x.comment_count, x.created_at, x.edited_at, x.hidden_at, x.hidden_reason, x.held_at, {AUTHOR} FROM posts x \
          LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.author_id"
     )
 }
@@ -78,6 +80,8 @@ pub struct NewPost<'a> {
     pub audience: &'a str,
     /// The form's one-time key; `None` never collides.
     pub once_key: Option<&'a str>,
+    /// Held for a moderator's approval.
+    pub held: bool,
 }
 
 /// Stores a post; with a one-time key already used by this author, stores
@@ -86,7 +90,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
     let inserted: Option<i64> = db_run!(db, |pool| {
         sqlx::query_scalar(
             "INSERT INTO posts (network_id, kind, author_id, title, body, audience, once_key, \
-             comment_count, created_at, group_id, html) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) \
+             comment_count, created_at, group_id, html, held_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11) \
              ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
         )
         .bind(net.0)
@@ -99,6 +103,7 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
         .bind(now)
         .bind(new.group_id)
         .bind(new.html)
+        .bind(new.held.then_some(now))
         .fetch_optional(pool)
         .await
     })?;
@@ -151,6 +156,7 @@ pub async fn get(db: &Db, net: NetworkId, id: i64, audiences: &[Audience]) -> Re
 pub async fn pinned(db: &Db, net: NetworkId, audiences: &[Audience]) -> Result<Vec<Post>> {
     let sql = format!(
         "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL AND x.hidden_at IS NULL \
+         AND x.held_at IS NULL \
          AND x.audience IN ($2, $3, $4) \
          ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5",
         post_select()
@@ -202,7 +208,7 @@ pub async fn feed(
     let sql = format!(
         "{} WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.audience IN ($2, $3, $4) \
          AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) AND {group} \
-         AND (x.hidden_at IS NULL OR x.author_id = $9) \
+         AND ((x.hidden_at IS NULL AND x.held_at IS NULL) OR x.author_id = $9) \
          ORDER BY x.created_at DESC, x.id DESC LIMIT $7",
         post_select()
     );
@@ -241,7 +247,7 @@ pub async fn newer_than(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM posts x WHERE x.network_id = $1 \
          AND x.audience IN ($2, $3, $4) \
          AND (x.created_at > $5 OR (x.created_at = $5 AND x.id > $6)) AND {group} \
-         AND x.hidden_at IS NULL"
+         AND x.hidden_at IS NULL AND x.held_at IS NULL"
     );
     let [a, b, c] = audience_binds(audiences);
     Ok(db_run!(db, |pool| {
@@ -638,4 +644,85 @@ pub async fn count(db: &Db, net: NetworkId) -> Result<i64> {
             .fetch_one(pool)
             .await
     })?)
+}
+
+/// Whether `author` has a published post in the network (not held, not
+/// hidden): who has not is a "new member" for first-post review.
+pub async fn has_published(db: &Db, net: NetworkId, author: i64) -> Result<bool> {
+    let n: i64 = db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM posts WHERE network_id = $1 AND author_id = $2 \
+             AND held_at IS NULL AND hidden_at IS NULL",
+        )
+        .bind(net.0)
+        .bind(author)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
+/// Posts held for review, oldest first, with the space they are in
+/// (`None`: the network's feed).
+pub async fn held(db: &Db, net: NetworkId) -> Result<Vec<(Post, Option<String>)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        post: Post,
+        space: Option<String>,
+    }
+    let sql = format!(
+        "{}, g.space FROM posts x \
+         LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.author_id \
+         LEFT JOIN community_groups g ON g.network_id = x.network_id AND g.id = x.group_id \
+         WHERE x.network_id = $1 AND x.held_at IS NOT NULL ORDER BY x.held_at, x.id LIMIT 500",
+        post_select()
+            .split(" FROM posts x")
+            .next()
+            .unwrap_or_default()
+    );
+    let rows: Vec<Row> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows.into_iter().map(|r| (r.post, r.space)).collect())
+}
+
+/// Publishes a held post (it enters the feed now) or declines it (hidden,
+/// with the reason its author is shown): whether it was held.
+pub async fn release(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    declined: Option<&str>,
+    now: i64,
+) -> Result<bool> {
+    let n = db_run!(db, |pool| {
+        match declined {
+            None => sqlx::query(
+                "UPDATE posts SET held_at = NULL, created_at = $3 \
+                 WHERE network_id = $1 AND id = $2 AND held_at IS NOT NULL",
+            )
+            .bind(net.0)
+            .bind(id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+            Some(reason) => sqlx::query(
+                "UPDATE posts SET held_at = NULL, hidden_at = $3, hidden_reason = $4 \
+                 WHERE network_id = $1 AND id = $2 AND held_at IS NOT NULL",
+            )
+            .bind(net.0)
+            .bind(id)
+            .bind(now)
+            .bind(reason)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        }
+    })?;
+    Ok(n == 1)
 }

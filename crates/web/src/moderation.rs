@@ -443,6 +443,8 @@ pub struct QueuePage {
     pub items: Vec<QueueItem>,
     /// Content now hidden, to restore.
     pub hidden: Vec<QueueItem>,
+    /// New members' first posts waiting for approval.
+    pub held: Vec<HeldItem>,
     pub notice: Option<&'static str>,
 }
 
@@ -460,12 +462,15 @@ pub async fn queue(
 ) -> Result<QueuePage, AppError> {
     let notice = match q.done.as_deref() {
         Some(word) if Action::parse(word).is_some() => Some(ctx.word("moderation.done", word)),
+        Some("approved") => Some(ctx.t("moderation.done_approved")),
+        Some("declined") => Some(ctx.t("moderation.done_declined")),
         _ => None,
     };
     Ok(QueuePage {
         slug: scope.slug().to_string(),
         items: queue_of(&state, &scope, Queue::Open).await?,
         hidden: queue_of(&state, &scope, Queue::Hidden).await?,
+        held: held_of(&state, &scope).await?,
         notice,
         ctx,
     })
@@ -673,5 +678,201 @@ pub async fn decide_api(
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> Result<StatusCode, AppError> {
     decide(&state, &ctx, &scope, &viewer, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ─────────────────────────────── first posts ───────────────────────────────
+
+/// A new member's post waiting for approval, as a moderator sees it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HeldItem {
+    /// The post.
+    pub id: i64,
+    /// The group it was written in, if any.
+    pub group_id: Option<i64>,
+    /// `shared`, `alumni` or `staff`.
+    pub space: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// The post as sanitised HTML.
+    pub html: String,
+}
+
+/// Posts held for review in the spaces the member moderates.
+pub async fn held_of(state: &AppState, scope: &NetworkScope) -> Result<Vec<HeldItem>, AppError> {
+    Ok(posts_store::held(&state.db, scope.id())
+        .await?
+        .into_iter()
+        .filter_map(|(p, space)| {
+            let space = space
+                .as_deref()
+                .and_then(Space::parse)
+                .unwrap_or(Space::Shared);
+            moderation::may_moderate(space, scope.kind, scope.role).then(|| HeldItem {
+                id: p.id,
+                group_id: p.group_id,
+                space: space.as_str().to_string(),
+                created_at: p.created_at,
+                html: if p.html.is_empty() {
+                    crate::markdown::render(&p.body)
+                } else {
+                    p.html.clone()
+                },
+            })
+        })
+        .collect())
+}
+
+/// A moderator's decision about a held post.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReleaseInput {
+    /// `approve` (it is published now) or `decline` (it stays hidden; its
+    /// author is shown the note).
+    pub decision: String,
+    pub note: String,
+}
+
+/// Publishes or declines a held post of a space the member moderates (404
+/// otherwise, and for a post that is not held).
+pub async fn release(
+    state: &AppState,
+    ctx: &PageCtx,
+    scope: &NetworkScope,
+    viewer: &Viewer,
+    post_id: i64,
+    input: &ReleaseInput,
+) -> Result<&'static str, AppError> {
+    let item = held_of(state, scope)
+        .await?
+        .into_iter()
+        .find(|h| h.id == post_id)
+        .ok_or(AppError::NotFound)?;
+    let note = moderation::check_note(&input.note).map_err(|e| AppError::Invalid {
+        field: e.field,
+        message: ctx.t(e.key),
+    })?;
+    let (declined, done, kind) = match input.decision.as_str() {
+        "approve" => (
+            None,
+            "approved",
+            enishi_core::notifications::Kind::PostApproved,
+        ),
+        "decline" => (
+            Some(if note.is_empty() {
+                ctx.t("moderation.declined_default").to_string()
+            } else {
+                note
+            }),
+            "declined",
+            enishi_core::notifications::Kind::PostDeclined,
+        ),
+        _ => {
+            return Err(AppError::Invalid {
+                field: "decision",
+                message: ctx.t("invalid.release_decision"),
+            });
+        }
+    };
+    let post = posts_store::get(
+        &state.db,
+        scope.id(),
+        item.id,
+        enishi_core::posts::Audience::ALL,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !posts_store::release(
+        &state.db,
+        scope.id(),
+        item.id,
+        declined.as_deref(),
+        now_ms(),
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    if let Some(author) = post.author_id {
+        let about = crate::notifications::About {
+            post: Some(item.id),
+            note: declined.clone(),
+            ..Default::default()
+        };
+        crate::notifications::notify(state, scope, &[(author, kind)], about).await;
+    }
+    if declined.is_none() {
+        // now that it is published, the people it mentions hear of it
+        let published = posts_store::get(
+            &state.db,
+            scope.id(),
+            item.id,
+            enishi_core::posts::Audience::ALL,
+        )
+        .await?;
+        if let Some(p) = published
+            && let Err(e) =
+                crate::notifications::notify_mentions(state, scope, &p, &p.body, None).await
+        {
+            tracing::error!(error = %e, "could not tell the people mentioned");
+        }
+    }
+    state
+        .record_event(
+            Some(scope.network.id),
+            Some(scope.membership.account_id),
+            &format!("moderation.first_post_{done}"),
+            Some(&format!("post/{}", item.id)),
+            &viewer.ip_text(),
+        )
+        .await;
+    Ok(done)
+}
+
+/// `POST /n/{slug}/moderation/held/{post_id}` (moderators)
+pub async fn release_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(input): CsrfForm<ReleaseInput>,
+) -> Result<Response, AppError> {
+    let done = release(&state, &ctx, &scope, &viewer, id, &input).await?;
+    Ok(Redirect::to(&format!("/n/{}/moderation?done={done}", scope.slug())).into_response())
+}
+
+/// New members' posts waiting for approval in the spaces the caller
+/// moderates, oldest first.
+#[utoipa::path(get, path = "/api/v1/n/{slug}/moderation/held", tag = "moderation",
+    params(("slug" = String, Path, description = "The network's slug")),
+    responses((status = 200, description = "Held posts", body = Vec<HeldItem>),
+              (status = 404, description = "No such network you moderate", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn held_api(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+) -> Result<Json<Vec<HeldItem>>, AppError> {
+    Ok(Json(held_of(&state, &scope).await?))
+}
+
+/// Publishes (`approve`) or declines a held post.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/moderation/held/{post_id}", tag = "moderation",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("post_id" = i64, Path, description = "The held post")),
+    request_body = ReleaseInput,
+    responses((status = 204, description = "Done"),
+              (status = 422, description = "Unknown decision or too long a note", body = crate::error::Problem),
+              (status = 404, description = "No such held post in your spaces", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn release_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    ApiJson(input): ApiJson<ReleaseInput>,
+) -> Result<StatusCode, AppError> {
+    release(&state, &ctx, &scope, &viewer, id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

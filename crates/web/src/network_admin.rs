@@ -466,6 +466,9 @@ pub struct SettingsForm {
     pub staff_domains: String,
     #[serde(default)]
     pub listed: Option<String>,
+    /// `"yes"`: new members' first posts wait for a moderator's approval.
+    #[serde(default)]
+    pub first_post_review: Option<String>,
 }
 
 async fn settings_page(
@@ -497,7 +500,10 @@ pub async fn settings(
     scope: NetworkScope,
     Query(q): Query<MembersQuery>,
 ) -> Result<SettingsPage, AppError> {
-    let form = current_settings(&scope.network);
+    let mut form = current_settings(&scope.network);
+    form.first_post_review = networks::first_post_review(&state.db, scope.id())
+        .await?
+        .then(|| "yes".to_string());
     let notice = admin_notice(&ctx, q.done.as_deref());
     Ok(SettingsPage {
         notice,
@@ -559,6 +565,12 @@ pub async fn apply_settings(
         listed: form.listed.as_deref() == Some("yes"),
     };
     networks::update_settings(&state.db, scope.id(), &settings).await?;
+    networks::set_first_post_review(
+        &state.db,
+        scope.id(),
+        form.first_post_review.as_deref() == Some("yes"),
+    )
+    .await?;
     record(
         state,
         &scope.network,
@@ -653,6 +665,7 @@ fn current_settings(network: &enishi_store::networks::Network) -> SettingsForm {
         join_policy: network.join_policy.clone(),
         staff_domains: network.domains().join(", "),
         listed: network.listed.then(|| "yes".to_string()),
+        first_post_review: None,
     }
 }
 

@@ -66,7 +66,7 @@ pub async fn visible_post(
         .await?
         .ok_or(AppError::NotFound)?;
     let moderator = moderates(state, scope, &post).await?;
-    if post.hidden_at.is_some()
+    if (post.hidden_at.is_some() || post.held_at.is_some())
         && !moderation::sees_hidden(post.author_id, scope.membership.account_id, moderator)
     {
         return Err(AppError::NotFound);
@@ -106,7 +106,7 @@ pub async fn moderates(
 
 /// Hidden posts take no comments or reactions, not even from their author.
 pub fn open_for_replies(post: &Post) -> Result<(), AppError> {
-    if post.hidden_at.is_some() {
+    if post.hidden_at.is_some() || post.held_at.is_some() {
         Err(AppError::NotFound)
     } else {
         Ok(())
@@ -172,7 +172,9 @@ pub async fn create(
     };
     let once = once_key.and_then(posts::check_once_key);
     let html = crate::markdown::render(&draft.body);
+    let held = must_wait(state, scope).await?;
     let new = NewPost {
+        held,
         html: &html,
         kind: draft.kind.as_str(),
         group_id: group,
@@ -183,7 +185,9 @@ pub async fn create(
         once_key: once.as_deref(),
     };
     let (id, fresh) = stored::create(&state.db, scope.id(), &new, now_ms()).await?;
+    // a held post tells nobody until a moderator approves it
     if fresh
+        && !held
         && let Some(post) = stored::get(&state.db, scope.id(), id, &audiences(scope)).await?
         && let Err(e) =
             crate::notifications::notify_mentions(state, scope, &post, &draft.body, None).await
@@ -191,6 +195,18 @@ pub async fn create(
         tracing::error!(error = %e, "could not tell the people mentioned");
     }
     Ok(Ok((id, fresh)))
+}
+
+/// Whether the member's new post waits for a moderator: the network
+/// reviews new members' first posts, they are a plain member, and they
+/// have nothing published yet.
+pub async fn must_wait(state: &AppState, scope: &NetworkScope) -> Result<bool, AppError> {
+    if scope.role != enishi_core::networks::Role::Member
+        || !enishi_store::networks::first_post_review(&state.db, scope.id()).await?
+    {
+        return Ok(false);
+    }
+    Ok(!stored::has_published(&state.db, scope.id(), scope.membership.account_id).await?)
 }
 
 /// Changes a post the viewer wrote (others: 404, as if it were not there
@@ -438,6 +454,8 @@ pub struct PostView {
     pub hidden: Option<String>,
     /// Whether the viewer may report it (not their own, not hidden).
     pub may_report: bool,
+    /// Waiting for a moderator's approval (shown to its author).
+    pub held: bool,
 }
 
 /// The views of `list`, with their reactions (one query for all).
@@ -493,7 +511,8 @@ pub async fn views(
                 hidden: p
                     .hidden_at
                     .map(|_| p.hidden_reason.clone().unwrap_or_default()),
-                may_report: p.author_id != Some(me) && p.hidden_at.is_none(),
+                may_report: p.author_id != Some(me) && p.hidden_at.is_none() && p.held_at.is_none(),
+                held: p.held_at.is_some(),
             }
         })
         .collect())

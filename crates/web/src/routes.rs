@@ -934,6 +934,14 @@ fn moderation_routes() -> Vec<Route> {
         ),
         page(
             p.clone(),
+            "/n/{slug}/moderation/held/{post_id}",
+            NetworkModerator,
+            post(moderation::release_form),
+        ),
+        Route::api(NetworkModerator, routes!(moderation::held_api)),
+        Route::api(NetworkModerator, routes!(moderation::release_api)),
+        page(
+            p.clone(),
             "/n/{slug}/moderation/{report_id}",
             NetworkModerator,
             post(moderation::decide_form),

@@ -234,7 +234,8 @@ async fn sample_path(
     }
     if path.contains("{post_id}") {
         // news by the visitor, so authors' routes (edit) and admins' (pin)
-        // have something that is theirs to act on
+        // have something that is theirs to act on; held for review where
+        // the route releases held posts
         let new = enishi_store::posts::NewPost {
             html: "",
             group_id: None,
@@ -244,6 +245,7 @@ async fn sample_path(
             body: "行列のお知らせ",
             audience: "everyone",
             once_key: None,
+            held: path.contains("/moderation/held/"),
         };
         let (post_id, _) = enishi_store::posts::create(&app.db, network.scope(), &new, now_ms())
             .await
@@ -285,6 +287,7 @@ async fn sample_path(
             body: "報告される投稿",
             audience: "everyone",
             once_key: None,
+            held: false,
         };
         let (post_id, _) = enishi_store::posts::create(&app.db, network.scope(), &new, now_ms())
             .await

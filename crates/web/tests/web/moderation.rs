@@ -696,8 +696,148 @@ async fn queue_hidden_count(v: &Visitor) -> usize {
     html.matches("value=\"restore\"").count()
 }
 
+async fn post(p: &Person, body: &str) -> i64 {
+    let (status, b) = api(
+        &p.v,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({ "body": body })),
+    )
+    .await;
+    assert_eq!(status, 201, "{b}");
+    b["id"].as_i64().unwrap()
+}
+
+async fn first_posts_wait_for_a_moderator(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let newcomer = person(&app, &net, "member", "alumni").await;
+    let other_newcomer = person(&app, &net, "member", "alumni").await;
+    let reader = person(&app, &net, "member", "alumni").await;
+    let moderator = person(&app, &net, "moderator", "alumni").await;
+    let owner = person(&app, &net, "owner", "hr").await;
+    // the owner turns the review on (the settings page shows it)
+    enishi_store::networks::set_first_post_review(&app.db, net.scope(), true)
+        .await
+        .unwrap();
+    let (_, html) = owner.v.get_text("/n/alpha/admin/settings").await;
+    assert!(
+        html.contains(r#"name="first_post_review" value="yes" checked"#),
+        "the settings page shows the review is on"
+    );
+    let first = post(&newcomer, "はじめまして、2010年入社です").await;
+    // nobody else sees it yet; its author does, with a note
+    let (status, _) = reader.v.get_text(&format!("/n/alpha/posts/{first}")).await;
+    assert_eq!(status, 404);
+    let (_, feed) = reader.v.get_text("/n/alpha/feed").await;
+    assert!(!feed.contains("はじめまして、2010年入社です"));
+    let (status, html) = newcomer
+        .v
+        .get_text(&format!("/n/alpha/posts/{first}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("モデレーターの確認後に公開"));
+    let (status, _) = api(
+        &reader.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/posts/{first}/comments"),
+        Some(json!({"body": "?"})),
+    )
+    .await;
+    assert_eq!(status, 404, "no comments on a held post");
+    // moderators and admins are never held
+    let by_moderator = post(&moderator, "モデレーターです").await;
+    let (status, _) = reader
+        .v
+        .get_text(&format!("/n/alpha/posts/{by_moderator}"))
+        .await;
+    assert_eq!(status, 200);
+    // the queue lists it; an unknown decision is refused; approving publishes it
+    let (status, held) = api(
+        &moderator.v,
+        reqwest::Method::GET,
+        "/api/v1/n/alpha/moderation/held",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(held.as_array().unwrap().len(), 1);
+    assert_eq!(held[0]["id"], first);
+    let (_, page) = moderator.v.get_text("/n/alpha/moderation").await;
+    assert!(page.contains("はじめまして、2010年入社です"));
+    let path = format!("/api/v1/n/alpha/moderation/held/{first}");
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &path,
+        Some(json!({"decision": "maybe"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let res = moderator
+        .v
+        .post_form(
+            &format!("/n/alpha/moderation/held/{first}"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (status, _) = reader.v.get_text(&format!("/n/alpha/posts/{first}")).await;
+    assert_eq!(status, 200, "published");
+    let (_, told) = api(
+        &newcomer.v,
+        reqwest::Method::GET,
+        "/api/v1/notifications",
+        None,
+    )
+    .await;
+    assert_eq!(told[0]["kind"], "post_approved");
+    // twice: nothing is held any more
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &path,
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // the next post of the same member is published at once
+    let second = post(&newcomer, "二つ目の投稿").await;
+    let (status, _) = reader.v.get_text(&format!("/n/alpha/posts/{second}")).await;
+    assert_eq!(status, 200);
+    // another newcomer's post is declined: hidden, with the reason
+    let other = post(&other_newcomer, "宣伝です").await;
+    let (status, _) = api(
+        &moderator.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/held/{other}"),
+        Some(json!({"decision": "decline", "note": "宣伝はご遠慮ください"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = reader.v.get_text(&format!("/n/alpha/posts/{other}")).await;
+    assert_eq!(status, 404);
+    let (_, html) = other_newcomer
+        .v
+        .get_text(&format!("/n/alpha/posts/{other}"))
+        .await;
+    assert!(html.contains("宣伝はご遠慮ください"));
+    // members may not release posts
+    let third = post(&other_newcomer, "もう一度").await;
+    let (status, _) = api(
+        &reader.v,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/moderation/held/{third}"),
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
 dual_test!(
     reporting_hiding_and_restoring,
     alumni_only_reports_reach_alumni_moderators_only,
-    warnings_suspensions_and_profiles
+    warnings_suspensions_and_profiles,
+    first_posts_wait_for_a_moderator
 );

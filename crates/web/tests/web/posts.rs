@@ -818,6 +818,7 @@ async fn news_audiences_pins_and_pages(backend: Backend) {
             body: "連番",
             audience: "everyone",
             once_key: None,
+            held: false,
         };
         made.push(
             posts::create(&app.db, net.scope(), &new, t0 + (i / 3) as i64)
