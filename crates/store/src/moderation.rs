@@ -187,6 +187,38 @@ pub async fn decide(
             tx.rollback().await?;
             return Ok(false);
         }
+        if target == "comment" {
+            // a post's count is of the comments people can read: a comment
+            // leaves it when hidden and comes back when restored (the
+            // flag makes the change once, whatever the repeats)
+            let (sql, flag) = if at.is_some() {
+                (
+                    "UPDATE posts SET comment_count = comment_count - 1 WHERE network_id = $1 AND id = \
+                  (SELECT post_id FROM post_comments WHERE network_id = $1 AND id = $2 AND counted = TRUE)",
+                    false,
+                )
+            } else {
+                (
+                    "UPDATE posts SET comment_count = comment_count + 1 WHERE network_id = $1 AND id = \
+                  (SELECT post_id FROM post_comments WHERE network_id = $1 AND id = $2 AND counted = FALSE)",
+                    true,
+                )
+            };
+            db_run!(tx tx, |conn| {
+                sqlx::query(sql)
+                    .bind(net.0)
+                    .bind(target_id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("UPDATE post_comments SET counted = $3 WHERE network_id = $1 AND id = $2")
+                    .bind(net.0)
+                    .bind(target_id)
+                    .bind(flag)
+                    .execute(&mut *conn)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
     }
     db_run!(tx tx, |conn| {
         sqlx::query(

@@ -503,6 +503,18 @@ pub async fn add_comment(db: &Db, net: NetworkId, new: &NewComment<'_>, now: i64
 /// Deletes a comment and its replies; how many went.
 pub async fn delete_comment(db: &Db, net: NetworkId, post_id: i64, id: i64) -> Result<i64> {
     let mut tx = db.begin_write().await?;
+    // hidden comments are already out of the post's count
+    let counted: i64 = db_run!(tx tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM post_comments WHERE network_id = $1 AND post_id = $2 \
+             AND (id = $3 OR parent_id = $3) AND counted = TRUE",
+        )
+        .bind(net.0)
+        .bind(post_id)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+    })?;
     let n = db_run!(tx tx, |conn| {
         sqlx::query(
             "DELETE FROM post_comments WHERE network_id = $1 AND post_id = $2 AND (id = $3 OR parent_id = $3)",
@@ -519,7 +531,7 @@ pub async fn delete_comment(db: &Db, net: NetworkId, post_id: i64, id: i64) -> R
         sqlx::query("UPDATE posts SET comment_count = comment_count - $3 WHERE network_id = $1 AND id = $2")
             .bind(net.0)
             .bind(post_id)
-            .bind(n)
+            .bind(counted)
             .execute(&mut *conn)
             .await
             .map(|_| ())

@@ -280,6 +280,7 @@ async fn reporting_hiding_and_restoring(backend: Backend) {
     )
     .await;
     assert_eq!(body["comments"], json!([]));
+    assert_eq!(body["comment_count"], 0, "a hidden comment is not counted");
     let (_, body) = api(
         &author.v,
         reqwest::Method::GET,
@@ -300,7 +301,33 @@ async fn reporting_hiding_and_restoring(backend: Backend) {
     .await;
     assert_eq!(status, 404, "hidden comments are not reported again");
     assert!(queue(&hr.v).await.is_empty());
+    // restored, it counts again (once, however often it is decided)
+    let hidden_report = hidden_reports(&hr.v).await;
+    for _ in 0..2 {
+        hr.v.post_form(
+            &format!("/n/alpha/moderation/{hidden_report}"),
+            &[("action", "restore")],
+        )
+        .await;
+    }
+    let (_, body) = api(
+        &reporter.v,
+        reqwest::Method::GET,
+        &format!("/api/v1/n/alpha/posts/{post}"),
+        None,
+    )
+    .await;
+    assert_eq!(body["comment_count"], 1);
     let _ = (author.id, reporter.id);
+}
+
+/// The report behind the one hidden piece of content on the queue page.
+async fn hidden_reports(v: &Visitor) -> i64 {
+    let (_, html) = v.get_text("/n/alpha/moderation").await;
+    let at = html.find("value=\"restore\"").expect("a restore button");
+    let form = html[..at].rfind("action=\"/n/alpha/moderation/").unwrap();
+    let rest = &html[form + "action=\"/n/alpha/moderation/".len()..];
+    rest[..rest.find('"').unwrap()].parse().unwrap()
 }
 
 async fn alumni_only_reports_reach_alumni_moderators_only(backend: Backend) {
