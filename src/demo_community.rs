@@ -177,6 +177,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                 audience,
                 once_key: None,
                 held: false,
+                image: None,
             };
             let (id, _) = posts::create(db, net, &new, at).await?;
             if *pin {
@@ -203,6 +204,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
             audience: "everyone",
             once_key: None,
             held: false,
+            image: None,
         };
         let (post_id, _) = posts::create(db, net, &new, at).await?;
         let comments = (r >> 40) % 4;
@@ -410,6 +412,7 @@ pub async fn load_groups(db: &Db) -> Result<(), StoreError> {
                 audience: "everyone",
                 once_key: None,
                 held: false,
+                image: None,
             };
             posts::create(db, net, &new, at + (k as i64 + 2) * day).await?;
         }

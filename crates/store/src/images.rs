@@ -85,3 +85,14 @@ pub async fn count(db: &Db, net: NetworkId) -> Result<i64> {
             .await
     })?)
 }
+
+/// Who uploaded an image of the network and what for: (account, purpose).
+pub async fn owner(db: &Db, net: NetworkId, key: &str) -> Result<Option<(Option<i64>, String)>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as("SELECT account_id, purpose FROM images WHERE network_id = $1 AND key = $2")
+            .bind(net.0)
+            .bind(key)
+            .fetch_optional(pool)
+            .await
+    })?)
+}

@@ -38,6 +38,9 @@ pub struct Post {
     pub hidden_reason: Option<String>,
     /// Held for a moderator's approval (a new member's first post).
     pub held_at: Option<i64>,
+    /// Its picture (an `images` key) and the words describing it.
+    pub image_key: Option<String>,
+    pub image_alt: String,
     #[sqlx(flatten)]
     pub author: Author,
 }
@@ -62,7 +65,8 @@ const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.
 fn post_select() -> String {
     format!(
         "SELECT x.id, x.kind, x.group_id, x.author_id, x.title, x.body, x.html, x.audience, x.pinned_at, \
-         x.comment_count, x.created_at, x.edited_at, x.hidden_at, x.hidden_reason, x.held_at, {AUTHOR} FROM posts x \
+         x.comment_count, x.created_at, x.edited_at, x.hidden_at, x.hidden_reason, x.held_at, \
+         x.image_key, x.image_alt, {AUTHOR} FROM posts x \
          LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.author_id"
     )
 }
@@ -82,6 +86,8 @@ pub struct NewPost<'a> {
     pub once_key: Option<&'a str>,
     /// Held for a moderator's approval.
     pub held: bool,
+    /// Its picture (checked: the author's own, unused) and its description.
+    pub image: Option<(&'a str, &'a str)>,
 }
 
 /// Stores a post; with a one-time key already used by this author, stores
@@ -90,7 +96,8 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
     let inserted: Option<i64> = db_run!(db, |pool| {
         sqlx::query_scalar(
             "INSERT INTO posts (network_id, kind, author_id, title, body, audience, once_key, \
-             comment_count, created_at, group_id, html, held_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11) \
+             comment_count, created_at, group_id, html, held_at, image_key, image_alt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (network_id, author_id, once_key) DO NOTHING RETURNING id",
         )
         .bind(net.0)
@@ -104,6 +111,8 @@ pub async fn create(db: &Db, net: NetworkId, new: &NewPost<'_>, now: i64) -> Res
         .bind(new.group_id)
         .bind(new.html)
         .bind(new.held.then_some(now))
+        .bind(new.image.map(|(k, _)| k))
+        .bind(new.image.map(|(_, a)| a).unwrap_or(""))
         .fetch_optional(pool)
         .await
     })?;
@@ -737,4 +746,16 @@ pub async fn release(
         }
     })?;
     Ok(n == 1)
+}
+
+/// Whether a post already shows the picture `key`.
+pub async fn image_in_use(db: &Db, net: NetworkId, key: &str) -> Result<bool> {
+    let n: i64 = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE network_id = $1 AND image_key = $2")
+            .bind(net.0)
+            .bind(key)
+            .fetch_one(pool)
+            .await
+    })?;
+    Ok(n > 0)
 }

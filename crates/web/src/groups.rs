@@ -771,19 +771,21 @@ pub async fn post_form(
     ctx: PageCtx,
     scope: NetworkScope,
     Path((_slug, id)): Path<(String, i64)>,
-    CsrfForm(form): CsrfForm<crate::posts::PostForm>,
+    composer: crate::posts::Composer,
 ) -> Result<Response, AppError> {
     let g = group_for(&state, &scope, id).await?;
     if !g.may_post() {
         return Err(AppError::NotFound);
     }
-    let input = PostInput {
-        kind: "post".into(),
-        title: String::new(),
-        body: form.body,
-        audience: String::new(),
+    let once = composer.form.once.clone();
+    let input = match composer.input(&state, &scope, Some(id)).await? {
+        Ok(input) => input,
+        Err((input, errors)) => {
+            let page = group_page(&state, ctx, &scope, &g, None, (input, errors), None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
-    match crate::posts::create(&state, &scope, Some(id), &input, Some(&form.once)).await? {
+    match crate::posts::create(&state, &scope, Some(id), &input, Some(&once)).await? {
         Ok((post_id, _)) => Ok(Redirect::to(&format!(
             "/n/{}/groups/{id}?done=posted#post-{post_id}",
             scope.slug()

@@ -125,6 +125,11 @@ pub struct PostInput {
     pub body: String,
     /// News only: `everyone` (default), `alumni` or `staff`.
     pub audience: String,
+    /// A picture: the key `POST /api/v1/n/{slug}/images` gave (the
+    /// caller's own upload, not on another post yet).
+    pub image: String,
+    /// What the picture shows, for people who cannot see it.
+    pub image_alt: String,
 }
 
 fn kind_of(input: &PostInput, scope: &NetworkScope) -> Result<PostKind, Vec<FieldError>> {
@@ -170,10 +175,15 @@ pub async fn create(
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
+    let image = match check_image(state, scope, input).await? {
+        Ok(i) => i,
+        Err(e) => return Ok(Err(vec![e])),
+    };
     let once = once_key.and_then(posts::check_once_key);
     let html = crate::markdown::render(&draft.body);
     let held = must_wait(state, scope).await?;
     let new = NewPost {
+        image: image.as_ref().map(|(k, a)| (k.as_str(), a.as_str())),
         held,
         html: &html,
         kind: draft.kind.as_str(),
@@ -195,6 +205,81 @@ pub async fn create(
         tracing::error!(error = %e, "could not tell the people mentioned");
     }
     Ok(Ok((id, fresh)))
+}
+
+/// Characters a picture's description may have.
+pub const MAX_IMAGE_ALT_CHARS: usize = 300;
+
+/// The picture a new post names, checked: the member's own upload for a
+/// post, on no other post yet (else a field error, the same for someone
+/// else's key and a made-up one).
+async fn check_image(
+    state: &AppState,
+    scope: &NetworkScope,
+    input: &PostInput,
+) -> Result<Result<Option<(String, String)>, FieldError>, AppError> {
+    let key = input.image.trim();
+    if key.is_empty() {
+        return Ok(Ok(None));
+    }
+    let alt: String = input
+        .image_alt
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if alt.chars().count() > MAX_IMAGE_ALT_CHARS {
+        return Ok(Err(FieldError {
+            field: "image_alt",
+            key: "invalid.post_image_alt",
+        }));
+    }
+    let mine = enishi_store::images::owner(&state.db, scope.id(), key)
+        .await?
+        .is_some_and(|(owner, purpose)| {
+            owner == Some(scope.membership.account_id) && purpose == "post"
+        });
+    if !mine || stored::image_in_use(&state.db, scope.id(), key).await? {
+        return Ok(Err(FieldError {
+            field: "image",
+            key: "invalid.post_image",
+        }));
+    }
+    Ok(Ok(Some((key.to_string(), alt))))
+}
+
+/// Cleans an uploaded picture (the photo pipeline, cut to fit) and stores
+/// it as the member's, for a post: its key.
+pub async fn store_image(
+    state: &AppState,
+    scope: &NetworkScope,
+    file: Vec<u8>,
+) -> Result<Result<String, crate::images::ImageError>, AppError> {
+    let cleaned =
+        tokio::task::spawn_blocking(move || crate::images::clean(&file, crate::images::Shape::Fit))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let cleaned = match cleaned {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let key = crate::images::new_key();
+    enishi_store::images::insert(
+        &state.db,
+        scope.id(),
+        &enishi_store::images::NewImage {
+            key: &key,
+            account_id: Some(scope.membership.account_id),
+            purpose: "post",
+            width: i64::from(cleaned.width),
+            height: i64::from(cleaned.height),
+            large: &cleaned.large,
+            small: &cleaned.small,
+        },
+    )
+    .await?;
+    Ok(Ok(key))
 }
 
 /// Whether the member's new post waits for a moderator: the network
@@ -248,6 +333,9 @@ pub async fn remove(
         return Err(AppError::NotFound);
     }
     stored::delete(&state.db, scope.id(), post.id).await?;
+    if let Some(key) = &post.image_key {
+        enishi_store::images::delete(&state.db, scope.id(), key).await?;
+    }
     if post.author_id != Some(me) {
         state
             .record_event(
@@ -456,6 +544,8 @@ pub struct PostView {
     pub may_report: bool,
     /// Waiting for a moderator's approval (shown to its author).
     pub held: bool,
+    /// Its picture's address and description.
+    pub image: Option<(String, String)>,
 }
 
 /// The views of `list`, with their reactions (one query for all).
@@ -513,6 +603,12 @@ pub async fn views(
                     .map(|_| p.hidden_reason.clone().unwrap_or_default()),
                 may_report: p.author_id != Some(me) && p.hidden_at.is_none() && p.held_at.is_none(),
                 held: p.held_at.is_some(),
+                image: p.image_key.as_deref().map(|k| {
+                    (
+                        images::url(scope.slug(), k, Size::Large),
+                        p.image_alt.clone(),
+                    )
+                }),
             }
         })
         .collect())
@@ -685,20 +781,130 @@ pub struct PostForm {
     pub once: String,
 }
 
+/// The composer as sent: a urlencoded form, or a multipart one when it
+/// carries a picture (the CSRF field is checked either way).
+pub struct Composer {
+    pub form: PostForm,
+    pub image: Vec<u8>,
+    pub image_alt: String,
+}
+
+impl axum::extract::FromRequest<AppState> for Composer {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, AppError> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let CsrfForm(pairs) =
+                CsrfForm::<Vec<(String, String)>>::from_request(req, state).await?;
+            return Ok(Composer::of(pairs, Vec::new()));
+        }
+        let upload = crate::profiles::CsrfUpload::from_request(req, state).await?;
+        Ok(Composer::of(upload.fields, upload.file))
+    }
+}
+
+impl Composer {
+    fn of(pairs: Vec<(String, String)>, image: Vec<u8>) -> Composer {
+        let field = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Composer {
+            form: PostForm {
+                kind: field("kind"),
+                title: field("title"),
+                body: field("body"),
+                audience: field("audience"),
+                once: field("once"),
+            },
+            image,
+            image_alt: field("image_alt"),
+        }
+    }
+
+    /// The post as written, with its picture stored first when the words
+    /// are fine (so a refused post leaves no picture behind): the input,
+    /// or the input and what was refused.
+    pub async fn input(
+        self,
+        state: &AppState,
+        scope: &NetworkScope,
+        group: Option<i64>,
+    ) -> Result<Result<PostInput, (PostInput, Vec<FieldError>)>, AppError> {
+        let mut input = PostInput {
+            kind: if group.is_some() {
+                "post".into()
+            } else {
+                self.form.kind
+            },
+            title: self.form.title,
+            body: self.form.body,
+            audience: self.form.audience,
+            image: String::new(),
+            image_alt: self.image_alt,
+        };
+        if self.image.is_empty() {
+            return Ok(Ok(input));
+        }
+        let errors = precheck(scope, group, &input);
+        if !errors.is_empty() {
+            return Ok(Err((input, errors)));
+        }
+        match store_image(state, scope, self.image).await? {
+            Ok(key) => {
+                input.image = key;
+                Ok(Ok(input))
+            }
+            Err(e) => Ok(Err((
+                input,
+                vec![FieldError {
+                    field: "image",
+                    key: e.key(),
+                }],
+            ))),
+        }
+    }
+}
+
+/// What [`create`] would refuse in the words of a post (before anything
+/// is stored).
+pub fn precheck(scope: &NetworkScope, group: Option<i64>, input: &PostInput) -> Vec<FieldError> {
+    match kind_of(input, scope) {
+        Ok(PostKind::News) if group.is_some() => vec![FieldError {
+            field: "kind",
+            key: "invalid.post_news_group",
+        }],
+        Ok(kind) => posts::check_post(kind, &input.title, &input.body, &input.audience)
+            .err()
+            .unwrap_or_default(),
+        Err(e) => e,
+    }
+}
+
 /// `POST /n/{slug}/posts`
 pub async fn create_form(
     State(state): State<AppState>,
     ctx: PageCtx,
     scope: NetworkScope,
-    CsrfForm(form): CsrfForm<PostForm>,
+    composer: Composer,
 ) -> Result<Response, AppError> {
-    let input = PostInput {
-        kind: form.kind,
-        title: form.title,
-        body: form.body,
-        audience: form.audience,
+    let once = composer.form.once.clone();
+    let input = match composer.input(&state, &scope, None).await? {
+        Ok(input) => input,
+        Err((input, errors)) => {
+            let page = feed_page(&state, ctx, &scope, None, input, errors, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
-    match create(&state, &scope, None, &input, Some(&form.once)).await? {
+    match create(&state, &scope, None, &input, Some(&once)).await? {
         Ok((id, _)) => Ok(
             Redirect::to(&format!("/n/{}/posts/{id}?done=posted", scope.slug())).into_response(),
         ),
@@ -919,6 +1125,7 @@ pub async fn edit_form(
         title: post.title.clone(),
         body: post.body.clone(),
         audience: post.audience.clone(),
+        ..Default::default()
     };
     Ok(edit_page(ctx, &scope, &post, input, Vec::new()))
 }
@@ -937,6 +1144,7 @@ pub async fn save_edit(
         title: form.title,
         body: form.body,
         audience: form.audience,
+        ..Default::default()
     };
     match edit(&state, &scope, &post, &input).await? {
         Ok(()) => {

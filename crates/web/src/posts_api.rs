@@ -112,6 +112,12 @@ pub struct PostBody {
     /// it then): the reason given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<String>,
+    /// Its picture's address, and what it shows.
+    pub image: Option<String>,
+    pub image_alt: Option<String>,
+    /// Waiting for a moderator's approval (a new member's first post;
+    /// shown to its author).
+    pub held: bool,
     /// Only on a single post's answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<CommentBody>>,
@@ -131,6 +137,9 @@ impl PostBody {
             pinned: v.pinned,
             comment_count: v.comment_count,
             hidden: v.hidden.clone(),
+            image: v.image.as_ref().map(|(src, _)| src.clone()),
+            image_alt: v.image.as_ref().map(|(_, alt)| alt.clone()),
+            held: v.held,
             reactions: v
                 .reactions
                 .iter()
@@ -473,4 +482,58 @@ pub async fn unreact_api(
     Path((_slug, id, word)): Path<(String, i64, String)>,
 ) -> Result<StatusCode, AppError> {
     set_reaction(&state, &scope, id, &word, false).await
+}
+
+/// A stored picture, to name in a new post's `image`.
+#[derive(Serialize, ToSchema)]
+pub struct UploadedImage {
+    /// The key to send as the post's `image`.
+    pub key: String,
+    /// Where the picture is served (to the network's members).
+    pub url: String,
+}
+
+/// Uploads a picture for a post (multipart, field `image`; JPEG, PNG or
+/// WebP up to 5 MB). It is re-encoded without its metadata and cut to fit
+/// 512 pixels; name it in `POST …/posts` as `image` (once).
+#[utoipa::path(post, path = "/api/v1/n/{slug}/images", tag = "feed",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body(content_type = "multipart/form-data", description = "`image`: the file"),
+    responses((status = 201, description = "Stored", body = UploadedImage),
+              (status = 422, description = "Not a picture we take", body = crate::error::Problem),
+              (status = 404, description = "No such network of yours", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn upload_image_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    mut multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<UploadedImage>), AppError> {
+    let mut file = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?
+    {
+        if matches!(field.name(), Some("image" | "file")) {
+            file = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?
+                .to_vec();
+        }
+    }
+    let key = crate::posts::store_image(&state, &scope, file)
+        .await?
+        .map_err(|e| AppError::Invalid {
+            field: "image",
+            message: ctx.t(e.key()),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadedImage {
+            url: crate::images::url(scope.slug(), &key, enishi_store::images::Size::Large),
+            key,
+        }),
+    ))
 }

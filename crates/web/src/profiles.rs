@@ -1102,11 +1102,14 @@ pub async fn save(
 
 // ─────────────────────────────── photo ───────────────────────────────
 
-/// A multipart form with its CSRF field checked: the file's bytes.
+/// A multipart form with its CSRF field checked: the file's bytes (the
+/// field `photo`, `file` or `image`) and its other text fields.
 pub struct CsrfUpload {
     pub file: Vec<u8>,
     /// The name the browser gave the file.
     pub file_name: String,
+    /// The form's other fields (up to 64 KB each), in order.
+    pub fields: Vec<(String, String)>,
 }
 
 impl FromRequest<AppState> for CsrfUpload {
@@ -1128,6 +1131,7 @@ impl FromRequest<AppState> for CsrfUpload {
         let mut sent = None;
         let mut file = Vec::new();
         let mut file_name = String::new();
+        let mut fields = Vec::new();
         while let Some(field) = multipart
             .next_field()
             .await
@@ -1135,7 +1139,7 @@ impl FromRequest<AppState> for CsrfUpload {
         {
             match field.name() {
                 Some(FIELD) => sent = field.text().await.ok(),
-                Some("photo" | "file") => {
+                Some("photo" | "file" | "image") => {
                     file_name = field.file_name().unwrap_or_default().to_string();
                     file = field
                         .bytes()
@@ -1143,13 +1147,22 @@ impl FromRequest<AppState> for CsrfUpload {
                         .map_err(|e| AppError::from_rejection(e.status(), e.body_text()))?
                         .to_vec()
                 }
+                Some(name) if fields.len() < 32 => {
+                    let name = name.to_string();
+                    let value = field.text().await.unwrap_or_default();
+                    if value.len() <= 64 * 1024 {
+                        fields.push((name, value));
+                    }
+                }
                 _ => {}
             }
         }
         match (expected.as_deref(), sent.as_deref()) {
-            (Some(e), Some(s)) if e.len() == 64 && tokens_match(e, s) => {
-                Ok(CsrfUpload { file, file_name })
-            }
+            (Some(e), Some(s)) if e.len() == 64 && tokens_match(e, s) => Ok(CsrfUpload {
+                file,
+                file_name,
+                fields,
+            }),
             _ => Err(AppError::CsrfFailed),
         }
     }

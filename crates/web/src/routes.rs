@@ -769,7 +769,7 @@ fn post_routes() -> Vec<Route> {
             p.clone(),
             "/n/{slug}/posts",
             Member,
-            post(posts::create_form),
+            post(posts::create_form).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         page(
             g.clone(),
@@ -823,6 +823,10 @@ fn post_routes() -> Vec<Route> {
         Route::api(Member, routes!(posts_api::list)),
         Route::api(Member, routes!(posts_api::newer)),
         Route::api(Member, routes!(posts_api::create_api)),
+        Route::api(
+            Member,
+            without_body_cap(routes!(posts_api::upload_image_api)),
+        ),
         Route::api(Member, routes!(posts_api::get_api)),
         Route::api(Member, routes!(posts_api::update_api)),
         Route::api(Member, routes!(posts_api::delete_api)),
@@ -891,7 +895,7 @@ fn group_routes() -> Vec<Route> {
             p.clone(),
             "/n/{slug}/groups/{group_id}/posts",
             Member,
-            post(groups::post_form),
+            post(groups::post_form).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         Route::api(Member, routes!(groups_api::list_api)),
         Route::api(Member, routes!(groups_api::create_api)),
@@ -953,7 +957,7 @@ fn moderation_routes() -> Vec<Route> {
 }
 
 /// Paths whose requests may carry an upload (a larger body limit).
-pub const UPLOAD_PATHS: &[&str] = &["/profile/photo"];
+pub const UPLOAD_PATHS: &[&str] = &["/profile/photo", "/posts", "/images"];
 /// Paths that take a leavers' CSV (the import limit): the page's and the
 /// API's.
 pub const IMPORT_PATHS: &[&str] = &["/imports"];

@@ -246,6 +246,7 @@ async fn sample_path(
             audience: "everyone",
             once_key: None,
             held: path.contains("/moderation/held/"),
+            image: None,
         };
         let (post_id, _) = enishi_store::posts::create(&app.db, network.scope(), &new, now_ms())
             .await
@@ -288,6 +289,7 @@ async fn sample_path(
             audience: "everyone",
             once_key: None,
             held: false,
+            image: None,
         };
         let (post_id, _) = enishi_store::posts::create(&app.db, network.scope(), &new, now_ms())
             .await

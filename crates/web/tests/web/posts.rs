@@ -819,6 +819,7 @@ async fn news_audiences_pins_and_pages(backend: Backend) {
             audience: "everyone",
             once_key: None,
             held: false,
+            image: None,
         };
         made.push(
             posts::create(&app.db, net.scope(), &new, t0 + (i / 3) as i64)
@@ -949,3 +950,141 @@ dual_test!(
     bad_posts_are_refused_and_attacks_rendered_harmless,
     news_audiences_pins_and_pages
 );
+
+/// The composer with a picture: a multipart form.
+async fn post_with_picture(
+    v: &enishi_testkit::Visitor,
+    body: &str,
+    picture: Vec<u8>,
+    alt: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", v.csrf_token().unwrap())
+        .text("kind", "post")
+        .text("body", body.to_string())
+        .text("image_alt", alt.to_string())
+        .text("once", format!("{:032x}", enishi_testkit::unique_number()))
+        .part(
+            "image",
+            reqwest::multipart::Part::bytes(picture).file_name("photo.png"),
+        );
+    v.client
+        .post(v.url("/n/alpha/posts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn pictures_in_posts(backend: enishi_testkit::Backend) {
+    use serde_json::json;
+    let app = enishi_testkit::TestApp::start(backend).await;
+    let net = crate::make_network(&app, "alpha", "request").await;
+    let author = crate::fresh_account(&app, false).await;
+    crate::join(&app, &net, author.id, "member", "alumni").await;
+    let a = app.visitor_signed_in_as(author.id).await;
+    let reader = crate::fresh_account(&app, false).await;
+    crate::join(&app, &net, reader.id, "member", "alumni").await;
+    let r = app.visitor_signed_in_as(reader.id).await;
+    let images = || enishi_store::images::count(&app.db, net.scope());
+
+    // the page's composer: words and a picture
+    let res = post_with_picture(
+        &a,
+        "同期会の写真です",
+        crate::profiles::png(900, 600),
+        "居酒屋で乾杯する8人",
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let location = crate::header(&res, "location").to_string();
+    let (_, html) = r.get_text(location.split('?').next().unwrap()).await;
+    assert!(html.contains(r#"alt="居酒屋で乾杯する8人""#), "{html}");
+    let src_at = html
+        .find(r#"class="post-image" src=""#)
+        .expect("the picture");
+    let src = &html[src_at + 24..];
+    let src = &src[..src.find('"').unwrap()];
+    let res = r.get(src).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(crate::header(&res, "content-type"), "image/jpeg");
+    assert_eq!(images().await.unwrap(), 1);
+
+    // refused words store no picture; a file that is not a picture is refused
+    let res = post_with_picture(&a, "  ", crate::profiles::png(100, 100), "").await;
+    assert_eq!(res.status(), 422);
+    let res = post_with_picture(&a, "写真です", b"not a picture".to_vec(), "").await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("JPEG・PNG・WebP の画像を選んでください"),
+        "a clear message about the picture"
+    );
+    assert_eq!(images().await.unwrap(), 1, "nothing left behind");
+
+    // the API: upload, then name it in a post (once, and only one's own)
+    let form = reqwest::multipart::Form::new().part(
+        "image",
+        reqwest::multipart::Part::bytes(crate::profiles::png(300, 300)).file_name("a.png"),
+    );
+    let res = a
+        .client
+        .post(a.url("/api/v1/n/alpha/images"))
+        .header("x-csrf-token", a.csrf_token().unwrap())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let uploaded: serde_json::Value = res.json().await.unwrap();
+    let key = uploaded["key"].as_str().unwrap().to_string();
+    let (status, _) = crate::api(
+        &r,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "他人の画像", "image": key})),
+    )
+    .await;
+    assert_eq!(status, 422, "not the reader's picture");
+    let (status, body) = crate::api(
+        &a,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "APIから", "image": key, "image_alt": "青い四角"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["image"], uploaded["url"]);
+    assert_eq!(body["image_alt"], "青い四角");
+    let post = body["id"].as_i64().unwrap();
+    let (status, _) = crate::api(
+        &a,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "もう一度", "image": key})),
+    )
+    .await;
+    assert_eq!(status, 422, "a picture goes with one post");
+    let (status, _) = crate::api(
+        &a,
+        reqwest::Method::POST,
+        "/api/v1/n/alpha/posts",
+        Some(json!({"body": "長い説明", "image": "0".repeat(32), "image_alt": "x".repeat(301)})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    // deleting the post deletes its picture
+    let (status, _) = crate::api(
+        &a,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/n/alpha/posts/{post}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let url = uploaded["url"].as_str().unwrap();
+    assert_eq!(r.get(url).await.status(), 404);
+    app.stop().await;
+}
+
+enishi_testkit::dual_test!(pictures_in_posts);
