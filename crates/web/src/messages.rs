@@ -691,6 +691,9 @@ async fn new_page(
     let me = scope.membership.account_id;
     let mut chosen = Vec::new();
     for id in &to {
+        // each card shown is a profile view (the directory's per-minute
+        // limit): the page must not be a way round it
+        crate::profiles::count_view(state, scope).await?;
         if let Ok((p, viewer)) = visible_person(state, scope, *id).await
             && p.account_id.is_some()
             && p.account_id != Some(me)

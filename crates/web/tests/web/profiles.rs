@@ -808,6 +808,20 @@ async fn the_directory_cannot_be_scraped(backend: Backend) {
     assert_eq!(res.status(), 429);
     // the limit is per account: a colleague is not affected
     assert_eq!(other.visitor.get("/n/scrape/directory").await.status(), 200);
+    // nor is the "new message" page a way round it: each card it shows
+    // counts (the colleague has 4 views left; six cards are too many)
+    let same = vec![format!("to={}", scraper.profile_id); 6].join("&");
+    let res = other
+        .visitor
+        .get(&format!("/n/scrape/messages/new?{same}"))
+        .await;
+    assert_eq!(res.status(), 200, "repeats are one person");
+    let ids: Vec<String> = (1..=6).map(|i| format!("to={i}")).collect();
+    let res = other
+        .visitor
+        .get(&format!("/n/scrape/messages/new?{}", ids.join("&")))
+        .await;
+    assert_eq!(res.status(), 429);
 }
 
 async fn directory_pages_and_counts(backend: Backend) {
