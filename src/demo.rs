@@ -7,7 +7,8 @@
 //! with its named people, and their profiles with 2,000 generated alumni;
 //! the feed (company news, a few hundred posts with comments and
 //! reactions from 40 more members); groups of every kind, access and
-//! space with their own posts; direct and group conversations. Later
+//! space with their own posts; direct and group conversations; the demo
+//! alumnus's post with comments and his notifications. Later
 //! capabilities each add their part to [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
@@ -28,6 +29,9 @@ const PARTS: &[(&str, Loader)] = &[
     }),
     ("messages", |db| {
         Box::pin(crate::demo_community::load_messages(db))
+    }),
+    ("notifications", |db| {
+        Box::pin(crate::demo_community::load_notifications(db))
     }),
 ];
 

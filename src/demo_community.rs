@@ -543,3 +543,101 @@ pub async fn load_messages(db: &Db) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// The demo alumnus's own post with a comment, a reply and a reaction from
+/// colleagues, and the notifications they made (two unread), so the bell
+/// has something to show.
+pub async fn load_notifications(db: &Db) -> Result<(), StoreError> {
+    use enishi_store::notifications::{self, NewNotification};
+    let Some(network) = networks::by_slug(db, NETWORK_SLUG).await? else {
+        return Ok(());
+    };
+    let net = network.scope();
+    let now = now_ms();
+    let hour = 3_600_000_i64;
+    let who = |email: &'static str| async move { accounts::by_verified_email(db, email).await };
+    let (Some(alumnus), Some(a), Some(b)) = (
+        who("suzuki@demo.enishi.invalid").await?,
+        who("member3@demo.enishi.invalid").await?,
+        who("member7@demo.enishi.invalid").await?,
+    ) else {
+        return Ok(());
+    };
+    let body = "関西に戻ってきました。大阪で同期や先輩と集まれたらうれしいです。";
+    let (post, _) = posts::create(
+        db,
+        net,
+        &NewPost {
+            html: &enishi_web::markdown::render(body),
+            group_id: None,
+            kind: "post",
+            author_id: alumnus.id,
+            title: "",
+            body,
+            audience: "everyone",
+            once_key: None,
+            held: false,
+            image: None,
+        },
+        now - 20 * hour,
+    )
+    .await?;
+    let mut comment_ids = Vec::new();
+    for (k, (author, text)) in [
+        (a.id, "おかえりなさい！梅田ならいつでも行けます。"),
+        (b.id, "ぜひ！関西アルムナイのグループもありますよ。"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let added = posts::add_comment(
+            db,
+            net,
+            &NewComment {
+                html: &enishi_web::markdown::render(text),
+                post_id: post,
+                reply_to: None,
+                author_id: author,
+                body: text,
+                once_key: None,
+            },
+            now - (18 - k as i64 * 6) * hour,
+        )
+        .await?;
+        if let posts::Added::Created(id) = added {
+            comment_ids.push((author, id));
+        }
+    }
+    posts::react(db, net, post, a.id, "celebrate", true, now - 17 * hour).await?;
+    for (k, (kind, actor, comment)) in [
+        ("reaction", a.id, None),
+        ("comment", a.id, comment_ids.first().map(|c| c.1)),
+        ("comment", b.id, comment_ids.get(1).map(|c| c.1)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = notifications::add(
+            db,
+            net,
+            &NewNotification {
+                account_id: alumnus.id,
+                kind,
+                actor_id: Some(actor),
+                post_id: Some(post),
+                comment_id: comment,
+                group_id: None,
+                note: None,
+            },
+            now - (17 - k as i64 * 5) * hour,
+        )
+        .await?;
+        // the oldest was seen already
+        if k == 0
+            && let Some(id) = id
+        {
+            notifications::mark_read(db, alumnus.id, id, now - 10 * hour).await?;
+        }
+    }
+    Ok(())
+}

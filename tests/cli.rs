@@ -395,14 +395,31 @@ async fn binary_migrates_and_serves(backend: Backend) {
         6 + 40 + 2_000,
         "six named people, 40 who post, and 2,000 generated alumni"
     );
-    // and its feed: four news items (one pinned), 240 posts, and four in
-    // each of the seven open groups (the eighth is a proposal)
+    // and its feed: four news items (one pinned), 240 posts, four in each
+    // of the seven open groups (the eighth is a proposal), and the demo
+    // alumnus's own post
     assert_eq!(
         enishi_store::posts::count(&target.db, demo.scope())
             .await
             .unwrap(),
-        4 + 240 + 7 * 4
+        4 + 240 + 7 * 4 + 1
     );
+    // the alumnus's conversations and notifications (two of three unread)
+    let alumnus =
+        enishi_store::accounts::by_verified_email(&target.db, "suzuki@demo.enishi.invalid")
+            .await
+            .unwrap()
+            .expect("the demo alumnus");
+    let inbox = enishi_store::messages::inbox(&target.db, demo.scope(), alumnus.id)
+        .await
+        .unwrap();
+    assert_eq!(inbox.len(), 4);
+    assert!(inbox.iter().any(|c| c.unread > 0));
+    let told = enishi_store::notifications::list(&target.db, alumnus.id, 50)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 3);
+    assert_eq!(told.iter().filter(|n| n.read_at.is_none()).count(), 2);
     let groups =
         enishi_store::groups::list(&target.db, demo.scope(), &["shared", "alumni", "staff"], 0)
             .await
