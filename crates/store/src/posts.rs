@@ -750,12 +750,16 @@ pub async fn release(
 
 /// Whether a post already shows the picture `key`.
 pub async fn image_in_use(db: &Db, net: NetworkId, key: &str) -> Result<bool> {
-    let n: i64 = db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE network_id = $1 AND image_key = $2")
+    Ok(by_image(db, net, key).await?.is_some())
+}
+
+/// The post showing the picture `key`, if any.
+pub async fn by_image(db: &Db, net: NetworkId, key: &str) -> Result<Option<i64>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT id FROM posts WHERE network_id = $1 AND image_key = $2")
             .bind(net.0)
             .bind(key)
-            .fetch_one(pool)
+            .fetch_optional(pool)
             .await
-    })?;
-    Ok(n > 0)
+    })?)
 }

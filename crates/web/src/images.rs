@@ -171,6 +171,20 @@ pub async fn serve(
     if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
+    // a post's picture is for those who may read the post (an alumni-only
+    // group's pictures stay there, whoever learns a key); one not on a
+    // post yet is its uploader's
+    if let Some((owner, purpose)) = images::owner(&state.db, scope.id(), &key).await?
+        && purpose == "post"
+    {
+        match enishi_store::posts::by_image(&state.db, scope.id(), &key).await? {
+            Some(post) => {
+                crate::posts::visible_post(&state, &scope, post).await?;
+            }
+            None if owner == Some(scope.membership.account_id) => {}
+            None => return Err(AppError::NotFound),
+        }
+    }
     let bytes = images::get(&state.db, scope.id(), &key, size)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1073,6 +1073,58 @@ async fn pictures_in_posts(backend: enishi_testkit::Backend) {
     )
     .await;
     assert_eq!(status, 422);
+    // an upload not on a post yet is its uploader's alone
+    let form = reqwest::multipart::Form::new().part(
+        "image",
+        reqwest::multipart::Part::bytes(crate::profiles::png(200, 200)).file_name("b.png"),
+    );
+    let res = a
+        .client
+        .post(a.url("/api/v1/n/alpha/images"))
+        .header("x-csrf-token", a.csrf_token().unwrap())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let loose: serde_json::Value = res.json().await.unwrap();
+    let loose_url = loose["url"].as_str().unwrap();
+    assert_eq!(a.get(loose_url).await.status(), 200);
+    assert_eq!(r.get(loose_url).await.status(), 404);
+    // a picture in an alumni-only group stays there, even for staff who
+    // learn its address
+    let staff = crate::fresh_account(&app, false).await;
+    crate::join(&app, &net, staff.id, "member", "employee").await;
+    let s = app.visitor_signed_in_as(staff.id).await;
+    let group = enishi_store::groups::create(
+        &app.db,
+        net.scope(),
+        &enishi_store::groups::NewGroup {
+            name: "OBだけ",
+            description: "",
+            category: "interest",
+            access: "open",
+            space: "alumni",
+            status: "active",
+            creator: author.id,
+        },
+        enishi_store::now_ms(),
+    )
+    .await
+    .unwrap();
+    let (status, body) = crate::api(
+        &a,
+        reqwest::Method::POST,
+        &format!("/api/v1/n/alpha/groups/{group}/posts"),
+        Some(json!({"body": "OBだけの写真", "image": loose["key"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        r.get(loose_url).await.status(),
+        200,
+        "alumni may see it now"
+    );
+    assert_eq!(s.get(loose_url).await.status(), 404, "staff may not");
     // deleting the post deletes its picture
     let (status, _) = crate::api(
         &a,
