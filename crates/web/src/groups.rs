@@ -610,24 +610,22 @@ pub struct MemberForm {
 
 /// `POST /n/{slug}/groups/{group_id}/members` (the group's owners and the
 /// space's stewards)
-pub async fn member_form(
-    State(state): State<AppState>,
-    scope: NetworkScope,
-    viewer: Viewer,
-    Path((_slug, id)): Path<(String, i64)>,
-    CsrfForm(form): CsrfForm<MemberForm>,
-) -> Result<Response, AppError> {
-    let g = group_for(&state, &scope, id).await?;
+/// Approves or declines a request to join, or removes a member (the
+/// group's owners and its space's moderators); `done` word for the page.
+pub async fn change_member(
+    state: &AppState,
+    scope: &NetworkScope,
+    viewer: &Viewer,
+    id: i64,
+    who: i64,
+    action: &str,
+) -> Result<&'static str, AppError> {
+    let g = group_for(state, scope, id).await?;
     if !g.may_manage() {
         return Err(AppError::NotFound);
     }
-    let who: i64 = form
-        .account_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest)?;
     let net = scope.id();
-    let (changed, done) = match form.action.as_str() {
+    let (changed, done) = match action {
         "approve" => (
             stored::change_standing(&state.db, net, id, who, "requested", "member").await?,
             "approved",
@@ -652,14 +650,14 @@ pub async fn member_form(
     if !changed {
         return Err(AppError::NotFound);
     }
-    if form.action == "approve" {
+    if action == "approve" {
         let about = crate::notifications::About {
             group: Some(id),
             ..Default::default()
         };
         crate::notifications::notify(
-            &state,
-            &scope,
+            state,
+            scope,
             &[(who, enishi_core::notifications::Kind::JoinAccepted)],
             about,
         )
@@ -669,11 +667,24 @@ pub async fn member_form(
         .record_event(
             Some(scope.network.id),
             Some(scope.membership.account_id),
-            &format!("group.member_{}", form.action),
+            &format!("group.member_{action}"),
             Some(&format!("{id}/{who}")),
             &viewer.ip_text(),
         )
         .await;
+    Ok(done)
+}
+
+pub async fn member_form(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> Result<Response, AppError> {
+    // an unreadable id is nobody: 404 after the group's own checks
+    let who: i64 = form.account_id.trim().parse().unwrap_or(0);
+    let done = change_member(&state, &scope, &viewer, id, who, &form.action).await?;
     Ok(back(&scope, id, done))
 }
 
@@ -686,17 +697,19 @@ pub struct InviteForm {
 /// `POST /n/{slug}/groups/{group_id}/invite`: invites a member of the
 /// network by their address. The answer is the same whether or not the
 /// address is a member's, so the form cannot be used to test addresses.
-pub async fn invite_form(
-    State(state): State<AppState>,
-    scope: NetworkScope,
-    Path((_slug, id)): Path<(String, i64)>,
-    CsrfForm(form): CsrfForm<InviteForm>,
-) -> Result<Response, AppError> {
-    let g = group_for(&state, &scope, id).await?;
+/// Invites a member by address to a group the member manages. The answer
+/// is the same whether or not the address is a member's who may join.
+pub async fn invite(
+    state: &AppState,
+    scope: &NetworkScope,
+    id: i64,
+    email: &str,
+) -> Result<(), AppError> {
+    let g = group_for(state, scope, id).await?;
     if !g.may_manage() {
         return Err(AppError::NotFound);
     }
-    let address = form.email.trim().to_lowercase();
+    let address = email.trim().to_lowercase();
     if let Some(account) = enishi_store::accounts::by_verified_email(&state.db, &address).await?
         && let Some(m) =
             enishi_store::memberships::of_account(&state.db, scope.id(), account.id).await?
@@ -708,6 +721,16 @@ pub async fn invite_form(
     {
         stored::set_standing(&state.db, scope.id(), id, account.id, "invited", now_ms()).await?;
     }
+    Ok(())
+}
+
+pub async fn invite_form(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<Response, AppError> {
+    invite(&state, &scope, id, &form.email).await?;
     Ok(back(&scope, id, "invited"))
 }
 
@@ -719,19 +742,21 @@ pub struct ReviewForm {
 }
 
 /// `POST /n/{slug}/groups/{group_id}/review` (stewards of the group's space)
-pub async fn review_form(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    scope: NetworkScope,
-    viewer: Viewer,
-    Path((_slug, id)): Path<(String, i64)>,
-    CsrfForm(form): CsrfForm<ReviewForm>,
-) -> Result<Response, AppError> {
-    let g = group_for(&state, &scope, id).await?;
+/// Approves or declines a proposed group (its space's moderators): the
+/// `done` word for the page.
+pub async fn review(
+    state: &AppState,
+    ctx: &PageCtx,
+    scope: &NetworkScope,
+    viewer: &Viewer,
+    id: i64,
+    decision: &str,
+) -> Result<&'static str, AppError> {
+    let g = group_for(state, scope, id).await?;
     if !g.is_steward() {
         return Err(AppError::NotFound);
     }
-    let (status, done) = match form.decision.as_str() {
+    let (status, done) = match decision {
         "approve" => (Status::Active, "group_approved"),
         "decline" => (Status::Declined, "group_declined"),
         _ => return Err(AppError::BadRequest),
@@ -750,7 +775,7 @@ pub async fn review_form(
             group: Some(id),
             ..Default::default()
         };
-        crate::notifications::notify(&state, &scope, &[(proposer, kind)], about).await;
+        crate::notifications::notify(state, scope, &[(proposer, kind)], about).await;
     }
     state
         .record_event(
@@ -761,6 +786,18 @@ pub async fn review_form(
             &viewer.ip_text(),
         )
         .await;
+    Ok(done)
+}
+
+pub async fn review_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> Result<Response, AppError> {
+    let done = review(&state, &ctx, &scope, &viewer, id, &form.decision).await?;
     Ok(back(&scope, id, done))
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ApiJson;
+use crate::auth::Viewer;
 use crate::ctx::PageCtx;
 use crate::groups::{
     GroupCtx, GroupInput, GroupView, create, group_for, join, leave, visible_groups,
@@ -231,4 +232,110 @@ pub async fn post_api(
         StatusCode::OK
     };
     Ok((status, Json(body_of(&state, &ctx, &scope, post_id).await?)).into_response())
+}
+
+/// What a group's manager does with a member.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct MemberAction {
+    /// `approve` or `decline` a request to join, or `remove` a member
+    /// (not an owner).
+    pub action: String,
+}
+
+/// Approves or declines a person's request to join, or removes a member
+/// (the group's owners and its space's moderators; others: 404).
+#[utoipa::path(post, path = "/api/v1/n/{slug}/groups/{group_id}/members/{profile_id}", tag = "groups",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("group_id" = i64, Path, description = "The group"),
+           ("profile_id" = i64, Path, description = "The person")),
+    request_body = MemberAction,
+    responses((status = 204, description = "Done"),
+              (status = 422, description = "Unknown action", body = crate::error::Problem),
+              (status = 404, description = "No such group you manage, or nothing to do for that person", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn member_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id, profile)): Path<(String, i64, i64)>,
+    ApiJson(input): ApiJson<MemberAction>,
+) -> Result<StatusCode, AppError> {
+    if !matches!(input.action.as_str(), "approve" | "decline" | "remove") {
+        // the group is checked first: what is not the caller's is 404
+        crate::groups::group_for(&state, &scope, id).await?;
+        return Err(AppError::Invalid {
+            field: "action",
+            message: ctx.t("invalid.group_member_action"),
+        });
+    }
+    let (person, _) = crate::profiles::visible_person(&state, &scope, profile).await?;
+    let who = person.account_id.ok_or(AppError::NotFound)?;
+    crate::groups::change_member(&state, &scope, &viewer, id, who, &input.action).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An address to invite.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct InviteInput {
+    pub email: String,
+}
+
+/// Invites a member to a group by e-mail address (its managers). The
+/// answer is the same whether or not the address belongs to a member who
+/// may join.
+#[utoipa::path(post, path = "/api/v1/n/{slug}/groups/{group_id}/invitations", tag = "groups",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("group_id" = i64, Path, description = "The group")),
+    request_body = InviteInput,
+    responses((status = 202, description = "Invited, if the address is a member's who may join"),
+              (status = 404, description = "No such group you manage", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn invite_api(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+    Path((_slug, id)): Path<(String, i64)>,
+    ApiJson(input): ApiJson<InviteInput>,
+) -> Result<StatusCode, AppError> {
+    crate::groups::invite(&state, &scope, id, &input.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A moderator's decision about a proposed group.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ReviewInput {
+    /// `approve` or `decline`.
+    pub decision: String,
+}
+
+/// Approves or declines a proposed group (moderators of its space).
+#[utoipa::path(post, path = "/api/v1/n/{slug}/groups/{group_id}/review", tag = "groups",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("group_id" = i64, Path, description = "The proposed group")),
+    request_body = ReviewInput,
+    responses((status = 204, description = "Decided"),
+              (status = 409, description = "Already decided", body = crate::error::Problem),
+              (status = 422, description = "Unknown decision", body = crate::error::Problem),
+              (status = 404, description = "No such group you moderate", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn review_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    viewer: Viewer,
+    Path((_slug, id)): Path<(String, i64)>,
+    ApiJson(input): ApiJson<ReviewInput>,
+) -> Result<StatusCode, AppError> {
+    if !matches!(input.decision.as_str(), "approve" | "decline") {
+        crate::groups::group_for(&state, &scope, id).await?;
+        return Err(AppError::Invalid {
+            field: "decision",
+            message: ctx.t("invalid.release_decision"),
+        });
+    }
+    crate::groups::review(&state, &ctx, &scope, &viewer, id, &input.decision).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

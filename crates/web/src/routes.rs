@@ -904,6 +904,9 @@ fn group_routes() -> Vec<Route> {
         Route::api(Member, routes!(groups_api::leave_api)),
         Route::api(Member, routes!(groups_api::posts_api)),
         Route::api(Member, routes!(groups_api::post_api)),
+        Route::api(Member, routes!(groups_api::member_api)),
+        Route::api(Member, routes!(groups_api::invite_api)),
+        Route::api(NetworkModerator, routes!(groups_api::review_api)),
     ]
 }
 

@@ -486,4 +486,175 @@ async fn spaces_proposals_and_posting(backend: Backend) {
     assert_not_there(&a.v, idea, None, "another alumnus").await;
 }
 
-dual_test!(spaces_proposals_and_posting);
+/// Managing a group through the API: reviewing a proposal, approving,
+/// declining and removing members, inviting by address.
+async fn managing_groups_through_the_api(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let owner = person(&app, &net, "member", "alumni").await;
+    let asker = person(&app, &net, "member", "alumni").await;
+    let other = person(&app, &net, "member", "alumni").await;
+    let moderator = person(&app, &net, "moderator", "alumni").await;
+    let profile = |id: i64| {
+        let db = app.db.clone();
+        let scope = net.scope();
+        async move {
+            enishi_store::profiles::of_account(&db, scope, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    // a member proposes; the moderator reviews through the API
+    let club = group(&owner.v, "囲碁部", "interest", "request", "shared").await;
+    let review = format!("/api/v1/n/alpha/groups/{club}/review");
+    let (status, _) = api(
+        &moderator.v,
+        Method::POST,
+        &review,
+        Some(json!({"decision": "maybe"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = api(
+        &other.v,
+        Method::POST,
+        &review,
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 404, "members do not review");
+    let (status, _) = api(
+        &moderator.v,
+        Method::POST,
+        &review,
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = api(
+        &moderator.v,
+        Method::POST,
+        &review,
+        Some(json!({"decision": "decline"})),
+    )
+    .await;
+    assert_eq!(status, 409, "already decided");
+
+    // two ask to join; the owner approves one and declines the other
+    for p in [&asker, &other] {
+        let (status, body) = api(
+            &p.v,
+            Method::POST,
+            &format!("/api/v1/n/alpha/groups/{club}/join"),
+            None,
+        )
+        .await;
+        assert!(status < 300, "{body}");
+    }
+    let member = |profile: i64| format!("/api/v1/n/alpha/groups/{club}/members/{profile}");
+    let asker_profile = profile(asker.id).await;
+    let other_profile = profile(other.id).await;
+    let (status, _) = api(
+        &owner.v,
+        Method::POST,
+        &member(asker_profile),
+        Some(json!({"action": "promote"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = api(
+        &other.v,
+        Method::POST,
+        &member(asker_profile),
+        Some(json!({"action": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 404, "only its managers");
+    let (status, _) = api(
+        &owner.v,
+        Method::POST,
+        &member(asker_profile),
+        Some(json!({"action": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, g) = api(
+        &asker.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/groups/{club}"),
+        None,
+    )
+    .await;
+    assert_eq!(g["standing"], "member", "{g}");
+    let (status, _) = api(
+        &owner.v,
+        Method::POST,
+        &member(other_profile),
+        Some(json!({"action": "decline"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, g) = api(
+        &other.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/groups/{club}"),
+        None,
+    )
+    .await;
+    assert!(g["standing"].is_null(), "{g}");
+    // removing: the member goes; approving them again finds nothing to do
+    let (status, _) = api(
+        &owner.v,
+        Method::POST,
+        &member(asker_profile),
+        Some(json!({"action": "remove"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = api(
+        &owner.v,
+        Method::POST,
+        &member(asker_profile),
+        Some(json!({"action": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // inviting by address answers the same for a member and a stranger
+    let invite = format!("/api/v1/n/alpha/groups/{club}/invitations");
+    for email in [other.email.as_str(), "nobody@example.jp"] {
+        let (status, _) = api(
+            &owner.v,
+            Method::POST,
+            &invite,
+            Some(json!({ "email": email })),
+        )
+        .await;
+        assert_eq!(status, 202);
+    }
+    let (_, g) = api(
+        &other.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/groups/{club}"),
+        None,
+    )
+    .await;
+    assert_eq!(g["standing"], "invited", "{g}");
+    let (status, _) = api(
+        &other.v,
+        Method::POST,
+        &invite,
+        Some(json!({"email": "x@example.jp"})),
+    )
+    .await;
+    assert_eq!(status, 404, "only its managers invite");
+    app.stop().await;
+}
+
+dual_test!(
+    spaces_proposals_and_posting,
+    managing_groups_through_the_api
+);

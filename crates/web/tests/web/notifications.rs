@@ -546,6 +546,10 @@ async fn the_digest_tells_what_is_new(backend: Backend) {
     // mark them as having had a digest after it)
     let later = enishi_store::now_ms() + 1_000;
     let past = enishi_store::now_ms() - 1_000;
+    // (before anyone is due: the worker's sweep runs every 100 ms)
+    enishi_store::notifications::digest_sent(&app.db, quiet.p.id, later)
+        .await
+        .unwrap();
     for (who, prefs) in [
         (
             &a,
@@ -558,9 +562,6 @@ async fn the_digest_tells_what_is_new(backend: Backend) {
             .await
             .unwrap();
     }
-    enishi_store::notifications::digest_sent(&app.db, quiet.p.id, later)
-        .await
-        .unwrap();
     // the worker's sweep sends it
     let mail = app.mail.wait_for(&a.email).await;
     assert_eq!(mail.subject(), "Enishi の新着まとめ");
