@@ -9,8 +9,28 @@ use crate::networks::NetworkId;
 use crate::posts::Author;
 use crate::{Db, IdList, Result, db_run};
 
-const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, \
-     p.photo_key, p.visibility";
+use crate::posts::AUTHOR;
+
+/// Whether message `m` is unread for the conversation member `cm` whose
+/// account is bound at `who`: after their read marker, visible, and not
+/// their own. Every unread count (inbox, header, e-mail) uses this.
+fn unread(who: &str) -> String {
+    format!(
+        "m.id > cm.last_read_id AND m.hidden_at IS NULL AND (m.author_id IS NULL OR m.author_id <> {who})"
+    )
+}
+
+/// An account's (bound at `$1`) unread messages in the conversations it
+/// is still in, in its active networks: `FROM` to the end of `WHERE`.
+pub(crate) fn unread_of_account() -> String {
+    format!(
+        "FROM conversation_members cm \
+         JOIN memberships ms ON ms.network_id = cm.network_id AND ms.account_id = cm.account_id AND ms.status = 'active' \
+         JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id \
+         WHERE cm.account_id = $1 AND cm.left_at IS NULL AND {}",
+        unread("$1")
+    )
+}
 
 /// What stands between a writer and a recipient (`core::messages::Between`
 /// in stored words); `None` from [`between`] when the recipient was never
@@ -210,24 +230,26 @@ pub const MAX_INBOX: i64 = 200;
 /// `me`'s conversations, the latest first, with unread counts and each
 /// one's last (visible) message.
 pub async fn inbox(db: &Db, net: NetworkId, me: i64) -> Result<Vec<Summary>> {
+    let sql = format!(
+        "SELECT c.id, c.kind, c.title, c.last_message_at, \
+         (SELECT COUNT(*) FROM messages m WHERE m.network_id = cm.network_id AND m.conversation_id = c.id \
+            AND {}) AS unread, \
+         l.body AS last_body, l.kind AS last_kind, l.author_id AS last_author \
+         FROM conversation_members cm \
+         JOIN conversations c ON c.network_id = cm.network_id AND c.id = cm.conversation_id \
+         LEFT JOIN messages l ON l.network_id = cm.network_id AND l.id = \
+           (SELECT MAX(m.id) FROM messages m WHERE m.network_id = cm.network_id AND m.conversation_id = c.id AND m.hidden_at IS NULL) \
+         WHERE cm.network_id = $1 AND cm.account_id = $2 AND cm.left_at IS NULL \
+         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $3",
+        unread("$2")
+    );
     Ok(db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT c.id, c.kind, c.title, c.last_message_at, \
-             (SELECT COUNT(*) FROM messages m WHERE m.network_id = cm.network_id AND m.conversation_id = c.id \
-                AND m.id > cm.last_read_id AND (m.author_id IS NULL OR m.author_id <> $2) AND m.hidden_at IS NULL) AS unread, \
-             l.body AS last_body, l.kind AS last_kind, l.author_id AS last_author \
-             FROM conversation_members cm \
-             JOIN conversations c ON c.network_id = cm.network_id AND c.id = cm.conversation_id \
-             LEFT JOIN messages l ON l.network_id = cm.network_id AND l.id = \
-               (SELECT MAX(m.id) FROM messages m WHERE m.network_id = cm.network_id AND m.conversation_id = c.id AND m.hidden_at IS NULL) \
-             WHERE cm.network_id = $1 AND cm.account_id = $2 AND cm.left_at IS NULL \
-             ORDER BY c.last_message_at DESC, c.id DESC LIMIT $3",
-        )
-        .bind(net.0)
-        .bind(me)
-        .bind(MAX_INBOX)
-        .fetch_all(pool)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(me)
+            .bind(MAX_INBOX)
+            .fetch_all(pool)
+            .await
     })?)
 }
 
@@ -481,34 +503,33 @@ pub async fn leave(db: &Db, net: NetworkId, conversation: i64, me: i64, now: i64
 
 /// Messages in a conversation that `account` has not read (others').
 pub async fn unread_in(db: &Db, net: NetworkId, conversation: i64, account: i64) -> Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM conversation_members cm \
+         JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id \
+         WHERE cm.network_id = $1 AND cm.conversation_id = $2 AND cm.account_id = $3 AND {}",
+        unread("$3")
+    );
     Ok(db_run!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM conversation_members cm \
-             JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id \
-               AND m.id > cm.last_read_id AND m.hidden_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $3) \
-             WHERE cm.network_id = $1 AND cm.conversation_id = $2 AND cm.account_id = $3",
-        )
-        .bind(net.0)
-        .bind(conversation)
-        .bind(account)
-        .fetch_one(pool)
-        .await
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(conversation)
+            .bind(account)
+            .fetch_one(pool)
+            .await
     })?)
 }
 
 /// Unread messages per active network of an account: (network id, count).
 pub async fn unread_by_network(db: &Db, account_id: i64) -> Result<Vec<(i64, i64)>> {
+    let sql = format!(
+        "SELECT cm.network_id, COUNT(*) {} GROUP BY cm.network_id",
+        unread_of_account()
+    );
     Ok(db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT cm.network_id, COUNT(*) FROM conversation_members cm \
-             JOIN memberships ms ON ms.network_id = cm.network_id AND ms.account_id = cm.account_id AND ms.status = 'active' \
-             JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id AND m.id > cm.last_read_id \
-             WHERE cm.account_id = $1 AND cm.left_at IS NULL AND m.hidden_at IS NULL \
-               AND (m.author_id IS NULL OR m.author_id <> $1) GROUP BY cm.network_id",
-        )
-        .bind(account_id)
-        .fetch_all(pool)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .fetch_all(pool)
+            .await
     })?)
 }
 

@@ -78,22 +78,23 @@ pub struct Listed {
 
 /// An account's newest notifications in its active networks.
 pub async fn list(db: &Db, account_id: i64, limit: i64) -> Result<Vec<Listed>> {
+    let sql = format!(
+        "SELECT x.id, x.network_id, n.slug, n.name_ja, n.name_en, x.kind, x.actor_id, x.post_id, \
+         x.comment_id, x.group_id, g.name AS group_name, x.note, x.created_at, x.read_at, {} \
+         FROM notifications x \
+         JOIN memberships m ON m.network_id = x.network_id AND m.account_id = x.account_id AND m.status = 'active' \
+         JOIN networks n ON n.id = x.network_id \
+         LEFT JOIN community_groups g ON g.network_id = x.network_id AND g.id = x.group_id \
+         LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.actor_id \
+         WHERE x.account_id = $1 ORDER BY x.id DESC LIMIT $2",
+        crate::posts::AUTHOR
+    );
     Ok(db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT x.id, x.network_id, n.slug, n.name_ja, n.name_en, x.kind, x.actor_id, x.post_id, \
-             x.comment_id, x.group_id, g.name AS group_name, x.note, x.created_at, x.read_at, \
-             p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, p.photo_key, p.visibility \
-             FROM notifications x \
-             JOIN memberships m ON m.network_id = x.network_id AND m.account_id = x.account_id AND m.status = 'active' \
-             JOIN networks n ON n.id = x.network_id \
-             LEFT JOIN community_groups g ON g.network_id = x.network_id AND g.id = x.group_id \
-             LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.actor_id \
-             WHERE x.account_id = $1 ORDER BY x.id DESC LIMIT $2",
-        )
-        .bind(account_id)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
     })?)
 }
 
@@ -115,21 +116,18 @@ pub async fn mark_read(db: &Db, account_id: i64, upto: i64, now: i64) -> Result<
 /// The header's counts in one statement: unread direct messages and
 /// unread notifications of an account in its active networks.
 pub async fn header_counts(db: &Db, account_id: i64) -> Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) {}), \
+         (SELECT COUNT(*) FROM notifications x \
+           JOIN memberships ms ON ms.network_id = x.network_id AND ms.account_id = x.account_id AND ms.status = 'active' \
+           WHERE x.account_id = $1 AND x.read_at IS NULL)",
+        crate::messages::unread_of_account()
+    );
     Ok(db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT \
-             (SELECT COUNT(*) FROM conversation_members cm \
-               JOIN memberships ms ON ms.network_id = cm.network_id AND ms.account_id = cm.account_id AND ms.status = 'active' \
-               JOIN messages m ON m.network_id = cm.network_id AND m.conversation_id = cm.conversation_id AND m.id > cm.last_read_id \
-               WHERE cm.account_id = $1 AND cm.left_at IS NULL AND m.hidden_at IS NULL \
-                 AND (m.author_id IS NULL OR m.author_id <> $1)), \
-             (SELECT COUNT(*) FROM notifications x \
-               JOIN memberships ms ON ms.network_id = x.network_id AND ms.account_id = x.account_id AND ms.status = 'active' \
-               WHERE x.account_id = $1 AND x.read_at IS NULL)",
-        )
-        .bind(account_id)
-        .fetch_one(pool)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .fetch_one(pool)
+            .await
     })?)
 }
 

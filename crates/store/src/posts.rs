@@ -59,7 +59,8 @@ pub struct Author {
     pub visibility: Option<String>,
 }
 
-const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, \
+/// The columns of [`Author`], from a profile joined as `p`.
+pub(crate) const AUTHOR: &str = "p.id AS profile_id, p.family, p.given, p.family_romaji, p.given_romaji, \
      p.photo_key, p.visibility";
 
 fn post_select() -> String {

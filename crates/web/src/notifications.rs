@@ -23,6 +23,7 @@ use crate::api::ApiJson;
 use crate::auth::Viewer;
 use crate::csrf::{CsrfForm, random_token};
 use crate::ctx::PageCtx;
+use crate::i18n::Tr;
 use crate::live::Event;
 use crate::scope::NetworkScope;
 use crate::{AppError, AppState};
@@ -180,35 +181,45 @@ pub struct NotificationView {
     pub unread: bool,
 }
 
-fn view(ctx: &PageCtx, n: &Listed) -> NotificationView {
+/// What a notification says, in `tr`'s language.
+fn sentence(tr: Tr, kind: &str, who: &str, group: &str, note: &str) -> String {
+    tr.fmt(
+        &format!("notifications.{kind}"),
+        &[("who", who), ("group", group), ("note", note)],
+    )
+}
+
+/// Where a notification leads, in the network `slug`.
+fn href_of(slug: &str, post: Option<i64>, comment: Option<i64>, group: Option<i64>) -> String {
+    match (post, comment, group) {
+        (Some(p), Some(c), _) => format!("/n/{slug}/posts/{p}#comment-{c}"),
+        (Some(p), None, _) => format!("/n/{slug}/posts/{p}"),
+        (None, _, Some(g)) => format!("/n/{slug}/groups/{g}"),
+        _ => format!("/n/{slug}"),
+    }
+}
+
+/// A stored notification's sentence, the actor named as their profile in
+/// that network shows them.
+fn describe(tr: Tr, n: &Listed) -> String {
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
-    let actor = if n.actor.profile_id.is_some() {
+    let who = if n.actor.profile_id.is_some() {
         enishi_core::profile::name_in(
-            ctx.lang,
+            tr.lang,
             &s(&n.actor.family),
             &s(&n.actor.given),
             &s(&n.actor.family_romaji),
             &s(&n.actor.given_romaji),
         )
     } else {
-        ctx.t("posts.former_member").to_string()
+        tr.get("posts.former_member").to_string()
     };
-    let group = n.group_name.clone().unwrap_or_default();
-    let note = n.note.clone().unwrap_or_default();
-    let text = ctx.tf(
-        &format!("notifications.{}", n.kind),
-        &[
-            ("who", actor.as_str()),
-            ("group", group.as_str()),
-            ("note", note.as_str()),
-        ],
-    );
-    let href = match (n.post_id, n.comment_id, n.group_id) {
-        (Some(p), Some(c), _) => format!("/n/{}/posts/{p}#comment-{c}", n.slug),
-        (Some(p), None, _) => format!("/n/{}/posts/{p}", n.slug),
-        (None, _, Some(g)) => format!("/n/{}/groups/{g}", n.slug),
-        _ => format!("/n/{}", n.slug),
-    };
+    sentence(tr, &n.kind, &who, &s(&n.group_name), &s(&n.note))
+}
+
+fn view(ctx: &PageCtx, n: &Listed) -> NotificationView {
+    let text = describe(ctx.tr, n);
+    let href = href_of(&n.slug, n.post_id, n.comment_id, n.group_id);
     NotificationView {
         id: n.id,
         kind: n.kind.clone(),
@@ -353,9 +364,7 @@ async fn name_of(
     Ok(
         match enishi_store::profiles::of_account(&state.db, net, account).await? {
             Some(p) => p.profile.display_name(lang),
-            None => crate::i18n::Tr::new(lang)
-                .get("posts.former_member")
-                .to_string(),
+            None => Tr::new(lang).get("posts.former_member").to_string(),
         },
     )
 }
@@ -376,7 +385,7 @@ async fn mail_notification(
     let Some((to, lang)) = recipient(state, account, topic).await? else {
         return Ok(());
     };
-    let tr = crate::i18n::Tr::new(lang);
+    let tr = Tr::new(lang);
     let who = name_of(state, scope.id(), scope.membership.account_id, lang).await?;
     let group = match about.group {
         Some(g) => enishi_store::groups::get(&state.db, scope.id(), g)
@@ -386,21 +395,8 @@ async fn mail_notification(
         None => String::new(),
     };
     let note = about.note.clone().unwrap_or_default();
-    let text = tr.fmt(
-        &format!("notifications.{}", kind.as_str()),
-        &[
-            ("who", who.as_str()),
-            ("group", group.as_str()),
-            ("note", note.as_str()),
-        ],
-    );
-    let slug = scope.slug();
-    let path = match (about.post, about.comment, about.group) {
-        (Some(p), Some(c), _) => format!("/n/{slug}/posts/{p}#comment-{c}"),
-        (Some(p), None, _) => format!("/n/{slug}/posts/{p}"),
-        (None, _, Some(g)) => format!("/n/{slug}/groups/{g}"),
-        _ => format!("/n/{slug}"),
-    };
+    let text = sentence(tr, kind.as_str(), &who, &group, &note);
+    let path = href_of(scope.slug(), about.post, about.comment, about.group);
     let network = crate::networks::name_in(&scope.network, lang).to_string();
     let unsubscribe = match topic {
         Some(t) => Some(unsubscribe_link(state, account, t).await?),
@@ -491,29 +487,7 @@ pub async fn digest_sweep(state: &AppState, now: i64) -> Result<usize, AppError>
 /// Writes one person's digest; `false` when there was nothing to tell.
 async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<bool, AppError> {
     let lang = Lang::from_code(&due.lang).unwrap_or_default();
-    let tr = crate::i18n::Tr::new(lang);
-    let ctx_free = |n: &Listed| {
-        let s = |o: &Option<String>| o.clone().unwrap_or_default();
-        let who = if n.actor.profile_id.is_some() {
-            enishi_core::profile::name_in(
-                lang,
-                &s(&n.actor.family),
-                &s(&n.actor.given),
-                &s(&n.actor.family_romaji),
-                &s(&n.actor.given_romaji),
-            )
-        } else {
-            tr.get("posts.former_member").to_string()
-        };
-        tr.fmt(
-            &format!("notifications.{}", n.kind),
-            &[
-                ("who", who.as_str()),
-                ("group", s(&n.group_name).as_str()),
-                ("note", s(&n.note).as_str()),
-            ],
-        )
-    };
+    let tr = Tr::new(lang);
     let unread: Vec<Listed> = stored::list(&state.db, due.id, PAGE_SIZE)
         .await?
         .into_iter()
@@ -521,7 +495,7 @@ async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<b
         .collect();
     let (messages, _) = stored::header_counts(&state.db, due.id).await?;
     let posts = stored::new_posts(&state.db, due.id, since).await?;
-    let mut lines: Vec<String> = unread.iter().take(5).map(ctx_free).collect();
+    let mut lines: Vec<String> = unread.iter().take(5).map(|n| describe(tr, n)).collect();
     if unread.len() > 5 {
         lines.push(tr.fmt(
             "digest.more",

@@ -140,7 +140,7 @@ async fn community_journey(backend: Backend) {
         &colleague,
         Method::POST,
         "/api/v1/n/sample-shoji/conversations",
-        Some(json!({"to": [profile_of(&app, &network, sato.id).await], "body": "さっきはごめん、言いすぎた"})),
+        Some(json!({"to": [crate::profile_of(&app, &network, sato.id).await], "body": "さっきはごめん、言いすぎた"})),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -275,14 +275,6 @@ async fn community_journey(backend: Backend) {
     assert!(!source.contains("時間の無駄"), "the hidden comment is gone");
     browser.close().await;
     app.stop().await;
-}
-
-async fn profile_of(app: &TestApp, network: &enishi_store::networks::Network, account: i64) -> i64 {
-    enishi_store::profiles::of_account(&app.db, network.scope(), account)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
 }
 
 dual_test!(community_journey);

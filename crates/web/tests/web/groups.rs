@@ -496,17 +496,6 @@ async fn managing_groups_through_the_api(backend: Backend) {
     let asker = person(&app, &net, "member", "alumni").await;
     let other = person(&app, &net, "member", "alumni").await;
     let moderator = person(&app, &net, "moderator", "alumni").await;
-    let profile = |id: i64| {
-        let db = app.db.clone();
-        let scope = net.scope();
-        async move {
-            enishi_store::profiles::of_account(&db, scope, id)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        }
-    };
     // a member proposes; the moderator reviews through the API
     let club = group(&owner.v, "囲碁部", "interest", "request", "shared").await;
     let review = format!("/api/v1/n/alpha/groups/{club}/review");
@@ -555,8 +544,8 @@ async fn managing_groups_through_the_api(backend: Backend) {
         assert!(status < 300, "{body}");
     }
     let member = |profile: i64| format!("/api/v1/n/alpha/groups/{club}/members/{profile}");
-    let asker_profile = profile(asker.id).await;
-    let other_profile = profile(other.id).await;
+    let asker_profile = crate::profile_of(&app, &net, asker.id).await;
+    let other_profile = crate::profile_of(&app, &net, other.id).await;
     let (status, _) = api(
         &owner.v,
         Method::POST,

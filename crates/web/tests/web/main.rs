@@ -125,3 +125,26 @@ pub async fn api(
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// A count in the header of the network `alpha`'s home page: the element
+/// carrying the attribute `marker` (`data-unread-messages`, …).
+pub async fn header_count(v: &enishi_testkit::Visitor, marker: &str) -> i64 {
+    let (status, html) = v.get_text("/n/alpha").await;
+    assert_eq!(status, 200);
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in the header"));
+    let text = &html[at..];
+    let start = text.find('>').unwrap() + 1;
+    let end = text.find('<').unwrap();
+    text[start..end].trim().parse().unwrap()
+}
+
+/// The profile id of `account` in `network`.
+pub async fn profile_of(app: &TestApp, network: &Network, account: i64) -> i64 {
+    enishi_store::profiles::of_account(&app.db, network.scope(), account)
+        .await
+        .unwrap()
+        .expect("a member has a profile")
+        .id
+}

@@ -24,11 +24,7 @@ async fn person(app: &TestApp, net: &Network, role: &str, kind: &str, name: &str
     let email = format!("d{}@example.jp", unique_number());
     let account = app.create_account(&email, name, None, false).await;
     join(app, net, account.id, role, kind).await;
-    let profile = enishi_store::profiles::of_account(&app.db, net.scope(), account.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let profile = crate::profile_of(app, net, account.id).await;
     let v = app.visitor_signed_in_as(account.id).await;
     Person {
         v,
@@ -50,15 +46,7 @@ async fn write(from: &Person, to: &[i64], body: &str) -> (u16, Value) {
 
 /// The header's unread count on the network's home page.
 async fn header_unread(v: &Visitor) -> i64 {
-    let (status, html) = v.get_text("/n/alpha").await;
-    assert_eq!(status, 200);
-    let at = html
-        .find("data-unread-messages")
-        .expect("the header's count");
-    let text = &html[at..];
-    let start = text.find('>').unwrap() + 1;
-    let end = text.find('<').unwrap();
-    text[start..end].trim().parse().unwrap()
+    crate::header_count(v, "data-unread-messages").await
 }
 
 async fn messages_of(v: &Visitor, conversation: i64) -> (u16, Vec<Value>) {

@@ -633,16 +633,8 @@ async fn warnings_suspensions_and_profiles(backend: Backend) {
 
     // profiles: reported from the person page, warned or dismissed, never hidden
     let (target, _) = person_with_email(&app, &net, "member", "alumni").await;
-    let profile = enishi_store::profiles::of_account(&app.db, net.scope(), target.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let own = enishi_store::profiles::of_account(&app.db, net.scope(), reporter.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let profile = crate::profile_of(&app, &net, target.id).await;
+    let own = crate::profile_of(&app, &net, reporter.id).await;
     assert_eq!(
         status_of(
             &reporter.v,

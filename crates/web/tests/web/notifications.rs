@@ -53,15 +53,7 @@ async fn notifications(v: &Visitor) -> Vec<Value> {
 
 /// The bell's count in the header of the network's home page.
 async fn bell(v: &Visitor) -> i64 {
-    let (status, html) = v.get_text("/n/alpha").await;
-    assert_eq!(status, 200);
-    let at = html
-        .find("data-unread-notifications")
-        .expect("the header's bell");
-    let text = &html[at..];
-    let start = text.find('>').unwrap() + 1;
-    let end = text.find('<').unwrap();
-    text[start..end].trim().parse().unwrap()
+    crate::header_count(v, "data-unread-notifications").await
 }
 
 async fn post_by(p: &Person, body: &str) -> i64 {
@@ -329,11 +321,7 @@ async fn mailable(app: &TestApp, net: &Network, role: &str, name: &str) -> Maila
     let email = format!("m{}@example.jp", unique_number());
     let account = app.create_account(&email, name, None, false).await;
     join(app, net, account.id, role, "alumni").await;
-    let profile = enishi_store::profiles::of_account(&app.db, net.scope(), account.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let profile = crate::profile_of(app, net, account.id).await;
     let v = app.visitor_signed_in_as(account.id).await;
     Mailable {
         p: Person { v, id: account.id },
@@ -623,11 +611,7 @@ async fn mentions_tell_those_who_may_read(backend: Backend) {
     let email = format!("s{}@example.jp", unique_number());
     let staff_account = app.create_account(&email, "社員 次郎", None, false).await;
     join(&app, &net, staff_account.id, "member", "employee").await;
-    let staff_profile = enishi_store::profiles::of_account(&app.db, net.scope(), staff_account.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let staff_profile = crate::profile_of(&app, &net, staff_account.id).await;
     let staff = app.visitor_signed_in_as(staff_account.id).await;
 
     // the composer's suggestions: people the writer may see, not oneself
