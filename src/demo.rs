@@ -8,7 +8,8 @@
 //! the feed (company news, a few hundred posts with comments and
 //! reactions from 40 more members); groups of every kind, access and
 //! space with their own posts; direct and group conversations; the demo
-//! alumnus's post with comments and his notifications. Later
+//! alumnus's post with comments and his notifications; opportunities of
+//! each kind with answers and outcomes, and alumni businesses. Later
 //! capabilities each add their part to [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
@@ -32,6 +33,9 @@ const PARTS: &[(&str, Loader)] = &[
     }),
     ("notifications", |db| {
         Box::pin(crate::demo_community::load_notifications(db))
+    }),
+    ("opportunities", |db| {
+        Box::pin(crate::demo_opportunities::load(db))
     }),
 ];
 

@@ -628,6 +628,7 @@ pub async fn load_notifications(db: &Db) -> Result<(), StoreError> {
                 comment_id: comment,
                 group_id: None,
                 note: None,
+                opportunity_id: None,
             },
             now - (17 - k as i64 * 5) * hour,
         )

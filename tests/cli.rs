@@ -420,6 +420,31 @@ async fn binary_migrates_and_serves(backend: Backend) {
         .unwrap();
     assert_eq!(told.len(), 3);
     assert_eq!(told.iter().filter(|n| n.read_at.is_none()).count(), 2);
+    // opportunities of each kind (five open, two filled with outcomes), some
+    // answered, and four alumni businesses
+    let opportunities =
+        enishi_store::opportunities::listed(&target.db, demo.scope(), alumnus.id, None)
+            .await
+            .unwrap();
+    assert_eq!(opportunities.len(), 7);
+    let open: std::collections::BTreeSet<&str> = opportunities
+        .iter()
+        .filter(|o| o.opportunity.status == "open")
+        .map(|o| o.opportunity.kind.as_str())
+        .collect();
+    assert_eq!(open.len(), 5, "one open of each kind: {open:?}");
+    assert!(opportunities.iter().any(|o| o.answers > 0));
+    let outcomes = enishi_store::opportunities::outcomes(&target.db, demo.scope(), None)
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(
+        enishi_store::businesses::list(&target.db, demo.scope())
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
     let groups =
         enishi_store::groups::list(&target.db, demo.scope(), &["shared", "alumni", "staff"], 0)
             .await

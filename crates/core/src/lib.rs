@@ -46,16 +46,19 @@ macro_rules! words {
     };
 }
 
+pub mod businesses;
 pub mod email;
 pub mod groups;
 pub mod intake;
 pub mod lang;
+pub mod matching;
 pub mod messages;
 pub mod moderation;
 pub mod names;
 pub mod net;
 pub mod networks;
 pub mod notifications;
+pub mod opportunities;
 pub mod password;
 pub mod posts;
 pub mod privacy;

@@ -29,6 +29,17 @@ pub enum Kind {
     PostApproved,
     /// A moderator declined it (the reason shows on the post).
     PostDeclined,
+    /// HR is now talking with the member about an opportunity they
+    /// answered (told only when HR chooses to tell).
+    OpportunityTalking,
+    /// HR proposed terms for it.
+    OpportunityProposed,
+    /// It was won.
+    OpportunityWon,
+    /// Not this time.
+    OpportunityNotNow,
+    /// Someone answered an opportunity the member posted.
+    OpportunityAnswered,
 }
 
 words!(Kind {
@@ -43,7 +54,27 @@ words!(Kind {
     Suspended = "suspended",
     PostApproved = "post_approved",
     PostDeclined = "post_declined",
+    OpportunityTalking = "opportunity_talking",
+    OpportunityProposed = "opportunity_proposed",
+    OpportunityWon = "opportunity_won",
+    OpportunityNotNow = "opportunity_not_now",
+    OpportunityAnswered = "opportunity_answered",
 });
+
+impl Kind {
+    /// What a member is told when HR moves their answer to `stage` (and
+    /// chooses to tell them); nothing for the first stage.
+    pub fn of_stage(stage: crate::opportunities::Stage) -> Option<Kind> {
+        use crate::opportunities::Stage;
+        match stage {
+            Stage::Interested => None,
+            Stage::Talking => Some(Kind::OpportunityTalking),
+            Stage::Proposed => Some(Kind::OpportunityProposed),
+            Stage::Won => Some(Kind::OpportunityWon),
+            Stage::NotNow => Some(Kind::OpportunityNotNow),
+        }
+    }
+}
 
 /// Notifications listed on the page at most.
 pub const PAGE_SIZE: i64 = 50;
@@ -62,9 +93,12 @@ pub enum Topic {
     Groups,
     /// The daily or weekly digest.
     Digest,
+    /// News about opportunities one answered, and "opportunities for you"
+    /// in the digest.
+    Opportunities,
 }
 
-words!(Topic { Messages = "messages", Mentions = "mentions", Replies = "replies", Groups = "groups", Digest = "digest" });
+words!(Topic { Messages = "messages", Mentions = "mentions", Replies = "replies", Groups = "groups", Digest = "digest", Opportunities = "opportunities" });
 
 /// How often the digest comes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -89,6 +123,7 @@ pub struct EmailPrefs {
     pub replies: bool,
     pub groups: bool,
     pub digest: Frequency,
+    pub opportunities: bool,
 }
 
 impl Default for EmailPrefs {
@@ -99,6 +134,7 @@ impl Default for EmailPrefs {
             replies: false,
             groups: true,
             digest: Frequency::Weekly,
+            opportunities: true,
         }
     }
 }
@@ -121,6 +157,7 @@ impl EmailPrefs {
             Topic::Replies => self.replies,
             Topic::Groups => self.groups,
             Topic::Digest => self.digest != Frequency::Off,
+            Topic::Opportunities => self.opportunities,
         }
     }
 
@@ -132,6 +169,7 @@ impl EmailPrefs {
             Topic::Replies => self.replies = false,
             Topic::Groups => self.groups = false,
             Topic::Digest => self.digest = Frequency::Off,
+            Topic::Opportunities => self.opportunities = false,
         }
         self
     }
@@ -148,6 +186,11 @@ pub fn topic_of(kind: Kind) -> Option<Topic> {
         // the network's business: always mailed
         Kind::Warned | Kind::Suspended => None,
         Kind::Reaction => None,
+        Kind::OpportunityTalking
+        | Kind::OpportunityProposed
+        | Kind::OpportunityWon
+        | Kind::OpportunityNotNow
+        | Kind::OpportunityAnswered => Some(Topic::Opportunities),
     }
 }
 

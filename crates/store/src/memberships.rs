@@ -24,6 +24,11 @@ pub struct Membership {
     pub updated_at: i64,
     /// Who may start a conversation with them (`core::messages::Reach`).
     pub dm_from: String,
+    /// An admin authorised this member (current staff) to post
+    /// opportunities (0/1).
+    pub opportunity_poster: i64,
+    /// Left out of HR's match lists (0/1).
+    pub match_opt_out: i64,
 }
 
 impl Membership {
@@ -35,7 +40,8 @@ impl Membership {
 }
 
 const COLUMNS: &str = "m.id, m.network_id, m.account_id, m.role, m.kind, m.status, m.request_note, \
-     m.purposes_version, m.guidelines_version, m.consented_at, m.joined_at, m.left_at, m.created_at, m.updated_at, m.dm_from";
+     m.purposes_version, m.guidelines_version, m.consented_at, m.joined_at, m.left_at, m.created_at, m.updated_at, m.dm_from, \
+     m.opportunity_poster, m.match_opt_out";
 
 /// An account's membership of a network, whatever its status.
 pub async fn of_account(db: &Db, net: NetworkId, account_id: i64) -> Result<Option<Membership>> {

@@ -69,6 +69,20 @@ impl AppError {
         AppError::Rejected { status, detail }
     }
 
+    /// Refused fields (`(field, catalogue key)` each) as one 422, every
+    /// message in the caller's language.
+    pub fn fields<'a>(
+        ctx: &crate::ctx::PageCtx,
+        errors: impl IntoIterator<Item = (&'a str, &'static str)>,
+    ) -> AppError {
+        AppError::InvalidFields(
+            errors
+                .into_iter()
+                .map(|(field, key)| format!("{field}: {}", ctx.t(key)))
+                .collect(),
+        )
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest => StatusCode::BAD_REQUEST,

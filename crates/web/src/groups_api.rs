@@ -89,14 +89,9 @@ pub async fn create_api(
     scope: NetworkScope,
     ApiJson(input): ApiJson<GroupInput>,
 ) -> Result<(StatusCode, Json<GroupView>), AppError> {
-    let (id, _) = create(&state, &scope, &input).await?.map_err(|errors| {
-        AppError::InvalidFields(
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
-                .collect(),
-        )
-    })?;
+    let (id, _) = create(&state, &scope, &input)
+        .await?
+        .map_err(|errors| AppError::fields(&ctx, errors.iter().map(|e| (e.field, e.key))))?;
     Ok((StatusCode::CREATED, Json(body(&state, &scope, id).await?)))
 }
 

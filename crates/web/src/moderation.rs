@@ -181,11 +181,9 @@ pub async fn report_profile_form(
             scope.slug()
         ))
         .into_response()),
-        Err(errors) => Err(AppError::InvalidFields(
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
-                .collect(),
+        Err(errors) => Err(AppError::fields(
+            &ctx,
+            errors.iter().map(|e| (e.field, e.key)),
         )),
     }
 }
@@ -352,14 +350,8 @@ pub async fn report_api(
         )
         .await?
     };
-    let new = filed.map_err(|errors| {
-        AppError::InvalidFields(
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
-                .collect(),
-        )
-    })?;
+    let new =
+        filed.map_err(|errors| AppError::fields(&ctx, errors.iter().map(|e| (e.field, e.key))))?;
     let status = if new {
         StatusCode::CREATED
     } else {

@@ -36,6 +36,8 @@ pub struct About {
     pub group: Option<i64>,
     /// Words that go with it (a moderator's warning).
     pub note: Option<String>,
+    /// The opportunity (an answer's stage).
+    pub opportunity: Option<i64>,
 }
 
 /// Tells `who` (account, kind) that the member of `scope` did something
@@ -53,6 +55,7 @@ pub async fn notify(state: &AppState, scope: &NetworkScope, who: &[(i64, Kind)],
             comment_id: about.comment,
             group_id: about.group,
             note: about.note.as_deref(),
+            opportunity_id: about.opportunity,
         };
         match stored::add(&state.db, scope.id(), &new, now_ms()).await {
             Ok(Some(id)) => {
@@ -182,15 +185,29 @@ pub struct NotificationView {
 }
 
 /// What a notification says, in `tr`'s language.
-fn sentence(tr: Tr, kind: &str, who: &str, group: &str, note: &str) -> String {
+fn sentence(tr: Tr, kind: &str, who: &str, group: &str, note: &str, title: &str) -> String {
     tr.fmt(
         &format!("notifications.{kind}"),
-        &[("who", who), ("group", group), ("note", note)],
+        &[
+            ("who", who),
+            ("group", group),
+            ("note", note),
+            ("title", title),
+        ],
     )
 }
 
 /// Where a notification leads, in the network `slug`.
-fn href_of(slug: &str, post: Option<i64>, comment: Option<i64>, group: Option<i64>) -> String {
+fn href_of(
+    slug: &str,
+    post: Option<i64>,
+    comment: Option<i64>,
+    group: Option<i64>,
+    opportunity: Option<i64>,
+) -> String {
+    if let Some(o) = opportunity {
+        return format!("/n/{slug}/opportunities/{o}");
+    }
     match (post, comment, group) {
         (Some(p), Some(c), _) => format!("/n/{slug}/posts/{p}#comment-{c}"),
         (Some(p), None, _) => format!("/n/{slug}/posts/{p}"),
@@ -214,12 +231,25 @@ fn describe(tr: Tr, n: &Listed) -> String {
     } else {
         tr.get("posts.former_member").to_string()
     };
-    sentence(tr, &n.kind, &who, &s(&n.group_name), &s(&n.note))
+    sentence(
+        tr,
+        &n.kind,
+        &who,
+        &s(&n.group_name),
+        &s(&n.note),
+        &s(&n.opportunity_title),
+    )
 }
 
 fn view(ctx: &PageCtx, n: &Listed) -> NotificationView {
     let text = describe(ctx.tr, n);
-    let href = href_of(&n.slug, n.post_id, n.comment_id, n.group_id);
+    let href = href_of(
+        &n.slug,
+        n.post_id,
+        n.comment_id,
+        n.group_id,
+        n.opportunity_id,
+    );
     NotificationView {
         id: n.id,
         kind: n.kind.clone(),
@@ -395,8 +425,23 @@ async fn mail_notification(
         None => String::new(),
     };
     let note = about.note.clone().unwrap_or_default();
-    let text = sentence(tr, kind.as_str(), &who, &group, &note);
-    let path = href_of(scope.slug(), about.post, about.comment, about.group);
+    let title = match about.opportunity {
+        Some(o) => enishi_store::opportunities::listed(&state.db, scope.id(), account, Some(o))
+            .await?
+            .into_iter()
+            .next()
+            .map(|l| l.opportunity.title)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let text = sentence(tr, kind.as_str(), &who, &group, &note, &title);
+    let path = href_of(
+        scope.slug(),
+        about.post,
+        about.comment,
+        about.group,
+        about.opportunity,
+    );
     let network = crate::networks::name_in(&scope.network, lang).to_string();
     let unsubscribe = match topic {
         Some(t) => Some(unsubscribe_link(state, account, t).await?),
@@ -476,7 +521,7 @@ pub async fn digest_sweep(state: &AppState, now: i64) -> Result<usize, AppError>
             _ => 7 * 86_400_000,
         };
         let since = due.digest_sent_at.unwrap_or(now - period).max(now - period);
-        if digest_for(state, &due, since).await? {
+        if digest_for(state, &due, since, prefs.opportunities).await? {
             stored::digest_sent(&state.db, due.id, now).await?;
             sent += 1;
         }
@@ -485,7 +530,12 @@ pub async fn digest_sweep(state: &AppState, now: i64) -> Result<usize, AppError>
 }
 
 /// Writes one person's digest; `false` when there was nothing to tell.
-async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<bool, AppError> {
+async fn digest_for(
+    state: &AppState,
+    due: &stored::Due,
+    since: i64,
+    opportunities: bool,
+) -> Result<bool, AppError> {
     let lang = Lang::from_code(&due.lang).unwrap_or_default();
     let tr = Tr::new(lang);
     let unread: Vec<Listed> = stored::list(&state.db, due.id, PAGE_SIZE)
@@ -511,6 +561,9 @@ async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<b
             "digest.posts",
             &[("network", name.as_str()), ("n", n.to_string().as_str())],
         ));
+    }
+    if opportunities {
+        lines.extend(opportunities_for(state, due.id, lang, since).await?);
     }
     if lines.is_empty() {
         return Ok(false);
@@ -543,6 +596,38 @@ async fn digest_for(state: &AppState, due: &stored::Due, since: i64) -> Result<b
     Ok(true)
 }
 
+/// "Opportunities for you" posted since `since`, in each of the
+/// account's networks (at most three each), as digest lines.
+async fn opportunities_for(
+    state: &AppState,
+    account: i64,
+    lang: Lang,
+    since: i64,
+) -> Result<Vec<String>, AppError> {
+    let tr = Tr::new(lang);
+    let mut lines = Vec::new();
+    for (network, _, status) in enishi_store::memberships::networks_of(&state.db, account).await? {
+        if status != "active" {
+            continue;
+        }
+        let Some(scope) = crate::scope::resolve(state, &network.slug, account).await? else {
+            continue;
+        };
+        let name = crate::networks::name_in(&scope.network, lang).to_string();
+        for f in crate::opportunities::for_you(state, tr, &scope, Some(since), 3).await? {
+            lines.push(tr.fmt(
+                "digest.for_you",
+                &[
+                    ("network", name.as_str()),
+                    ("title", f.opportunity.row.opportunity.title.as_str()),
+                    ("reasons", f.reasons.as_str()),
+                ],
+            ));
+        }
+    }
+    Ok(lines)
+}
+
 /// Adds the digest sweep to `worker`.
 pub fn register(worker: enishi_jobs::Worker, state: &AppState) -> enishi_jobs::Worker {
     let state = state.clone();
@@ -568,6 +653,9 @@ pub struct PrefsBody {
     pub groups: bool,
     /// `daily`, `weekly` or `off`.
     pub digest: String,
+    /// News about opportunities you answered, and "opportunities for you"
+    /// in the digest.
+    pub opportunities: bool,
 }
 
 impl PrefsBody {
@@ -578,6 +666,7 @@ impl PrefsBody {
             replies: p.replies,
             groups: p.groups,
             digest: p.digest.as_str().to_string(),
+            opportunities: p.opportunities,
         }
     }
 }
@@ -597,6 +686,7 @@ pub async fn save_prefs(
         replies: body.replies,
         groups: body.groups,
         digest,
+        opportunities: body.opportunities,
     };
     stored::set_prefs(
         &state.db,
@@ -651,6 +741,7 @@ pub struct SettingsForm {
     pub mentions: Option<String>,
     pub replies: Option<String>,
     pub groups: Option<String>,
+    pub opportunities: Option<String>,
     pub digest: String,
 }
 
@@ -668,6 +759,7 @@ pub async fn save_settings(
         replies: form.replies.is_some(),
         groups: form.groups.is_some(),
         digest: form.digest,
+        opportunities: form.opportunities.is_some(),
     };
     match save_prefs(&state, me, &body).await? {
         Ok(_) => Ok(Redirect::to("/account/notifications?done=saved").into_response()),

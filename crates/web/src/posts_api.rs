@@ -171,12 +171,7 @@ pub struct FeedParams {
 }
 
 pub fn refused(ctx: &PageCtx, errors: &[FieldError]) -> AppError {
-    AppError::InvalidFields(
-        errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
-            .collect(),
-    )
+    AppError::fields(ctx, errors.iter().map(|e| (e.field, e.key)))
 }
 
 /// The feed: pinned news, then posts newest first.

@@ -268,11 +268,9 @@ pub async fn update(
 ) -> Result<Json<PersonBody>, AppError> {
     let stored = my_profile(&state, &scope).await?;
     if let Err(errors) = save_input(&state, &scope, &stored, &input).await? {
-        return Err(AppError::InvalidFields(
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, ctx.t(e.key)))
-                .collect(),
+        return Err(AppError::fields(
+            &ctx,
+            errors.iter().map(|e| (e.field.as_str(), e.key)),
         ));
     }
     let stored = my_profile(&state, &scope).await?;

@@ -19,9 +19,10 @@ use utoipa_axum::routes;
 use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
-    AppError, AppState, account, account_api, api, assets, error, groups, groups_api, images,
-    intake, live, messages, messages_api, moderation, network_admin, networks, networks_api,
-    notifications, operator, posts, posts_api, profiles, profiles_api, signin, site,
+    AppError, AppState, account, account_api, api, assets, businesses, error, groups, groups_api,
+    images, intake, live, messages, messages_api, moderation, network_admin, networks,
+    networks_api, notifications, operator, opportunities_api, opportunities_pages,
+    opportunities_pipeline, posts, posts_api, profiles, profiles_api, signin, site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -49,6 +50,9 @@ pub enum Access {
     /// An active moderator, admin or owner of the network (community
     /// stewardship: group proposals; later, the moderation queue).
     NetworkModerator,
+    /// An active member who may post opportunities: admins, and current
+    /// staff an admin authorised. Others get 404.
+    OpportunityPoster,
 }
 
 /// What a row serves.
@@ -369,6 +373,8 @@ pub fn table() -> Vec<Route> {
     rows.extend(group_routes());
     rows.extend(moderation_routes());
     rows.extend(message_routes());
+    rows.extend(opportunity_routes());
+    rows.extend(business_routes());
     rows
 }
 
@@ -910,6 +916,162 @@ fn group_routes() -> Vec<Route> {
     ]
 }
 
+/// The rows of opportunities: the list, posting, one opportunity and its
+/// answers; HR's pipeline and match list; who may post.
+fn opportunity_routes() -> Vec<Route> {
+    use Access::{Member, NetworkAdmin, OpportunityPoster};
+    use opportunities_pages as pages;
+    use opportunities_pipeline as pipeline;
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(
+            g.clone(),
+            "/n/{slug}/opportunities",
+            Member,
+            get(pages::list),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities",
+            OpportunityPoster,
+            post(pages::create_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/opportunities/new",
+            OpportunityPoster,
+            get(pages::new_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/matching",
+            Member,
+            post(pages::matching_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/opportunities/posters",
+            NetworkAdmin,
+            get(pipeline::posters),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/posters",
+            NetworkAdmin,
+            post(pipeline::posters_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}",
+            Member,
+            get(pages::show),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}",
+            OpportunityPoster,
+            post(pages::update_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/edit",
+            OpportunityPoster,
+            get(pages::edit_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/save",
+            Member,
+            post(pages::save_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/answers",
+            Member,
+            post(pages::answer_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/pipeline",
+            OpportunityPoster,
+            get(pipeline::pipeline),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/answers/{answer_id}",
+            OpportunityPoster,
+            post(pipeline::answer_action_form),
+        ),
+        Route::api(Member, routes!(opportunities_api::list_api)),
+        Route::api(OpportunityPoster, routes!(opportunities_api::create_api)),
+        Route::api(Member, routes!(opportunities_api::get_api)),
+        Route::api(OpportunityPoster, routes!(opportunities_api::update_api)),
+        Route::api(Member, routes!(opportunities_api::answer_api)),
+        Route::api(OpportunityPoster, routes!(opportunities_api::answers_api)),
+        Route::api(
+            OpportunityPoster,
+            routes!(opportunities_api::answer_action_api),
+        ),
+        Route::api(OpportunityPoster, routes!(opportunities_api::matches_api)),
+    ]
+}
+
+/// The rows of alumni businesses.
+fn business_routes() -> Vec<Route> {
+    use Access::Member;
+    let (g, p) = (Method::GET, Method::POST);
+    vec![
+        page(
+            g.clone(),
+            "/n/{slug}/businesses",
+            Member,
+            get(businesses::list),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/businesses",
+            Member,
+            post(businesses::create_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/businesses/new",
+            Member,
+            get(businesses::new_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/businesses/{business_id}",
+            Member,
+            get(businesses::show),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/businesses/{business_id}",
+            Member,
+            post(businesses::update_form),
+        ),
+        page(
+            g.clone(),
+            "/n/{slug}/businesses/{business_id}/edit",
+            Member,
+            get(businesses::edit_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/businesses/{business_id}/enquiry",
+            Member,
+            post(businesses::enquiry_form),
+        ),
+        Route::api(Member, routes!(businesses::list_api)),
+        Route::api(Member, routes!(businesses::create_api)),
+        Route::api(Member, routes!(businesses::get_api)),
+        Route::api(Member, routes!(businesses::update_api)),
+        Route::api(Member, routes!(businesses::delete_api)),
+        Route::api(Member, routes!(businesses::enquiry_api)),
+    ]
+}
+
 /// The rows of reports and the moderators' queue.
 fn moderation_routes() -> Vec<Route> {
     use Access::{Member, NetworkModerator};
@@ -1015,11 +1177,13 @@ impl Access {
             Access::Member
             | Access::MemberAnyConsent
             | Access::NetworkAdmin
-            | Access::NetworkModerator => {
+            | Access::NetworkModerator
+            | Access::OpportunityPoster => {
                 let need = match self {
                     Access::Member => Need::Member,
                     Access::MemberAnyConsent => Need::MemberAnyConsent,
                     Access::NetworkModerator => Need::Moderator,
+                    Access::OpportunityPoster => Need::Poster,
                     _ => Need::Admin,
                 };
                 handler.route_layer(middleware::from_fn(
@@ -1050,7 +1214,8 @@ async fn enforce(access: Access, req: Request, next: Next) -> Response {
         | Access::Member
         | Access::MemberAnyConsent
         | Access::NetworkAdmin
-        | Access::NetworkModerator => true,
+        | Access::NetworkModerator
+        | Access::OpportunityPoster => true,
         Access::SignedIn => signed_in,
         Access::Operator => viewer.is_some_and(Viewer::is_operator),
     };

@@ -42,6 +42,15 @@ impl NetworkScope {
     pub fn slug(&self) -> &str {
         &self.network.slug
     }
+
+    /// Whether the member may post opportunities.
+    pub fn may_post_opportunities(&self) -> bool {
+        enishi_core::opportunities::may_post(
+            self.kind,
+            self.role,
+            self.membership.opportunity_poster != 0,
+        )
+    }
 }
 
 impl FromRequestParts<AppState> for NetworkScope {
@@ -67,6 +76,9 @@ pub enum Need {
     Admin,
     /// An active moderator, admin or owner (with current consent).
     Moderator,
+    /// Someone who may post opportunities: an admin, or current staff an
+    /// admin authorised (`core::opportunities::may_post`).
+    Poster,
 }
 
 /// The access layer of network routes.
@@ -98,6 +110,9 @@ pub async fn enforce(state: AppState, need: Need, req: Request, next: Next) -> R
         return AppError::NotFound.into_response();
     }
     if need == Need::Moderator && scope.role < Role::Moderator {
+        return AppError::NotFound.into_response();
+    }
+    if need == Need::Poster && !scope.may_post_opportunities() {
         return AppError::NotFound.into_response();
     }
     if need != Need::MemberAnyConsent && !scope.membership.consent_is_current(&scope.network) {

@@ -171,6 +171,22 @@ pub(crate) async fn fill(browser: &Browser, css: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
+/// Waits for something at `xpath`; panics with the page when it never comes.
+pub(crate) async fn wait_text(browser: &Browser, xpath: &str) {
+    if browser
+        .client
+        .wait()
+        .for_element(Locator::XPath(xpath))
+        .await
+        .is_err()
+    {
+        panic!(
+            "nothing at {xpath}; page: {}",
+            browser.client.source().await.unwrap_or_default()
+        );
+    }
+}
+
 pub(crate) async fn click(browser: &Browser, css: &str) {
     browser
         .client

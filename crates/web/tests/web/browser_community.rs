@@ -10,22 +10,9 @@ use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::browser::{assert_accessible, click, fill, sign_in_with_password, text_of, wait_h1};
-
-async fn wait_text(browser: &Browser, xpath: &str) {
-    if browser
-        .client
-        .wait()
-        .for_element(Locator::XPath(xpath))
-        .await
-        .is_err()
-    {
-        panic!(
-            "nothing at {xpath}; page: {}",
-            browser.client.source().await.unwrap_or_default()
-        );
-    }
-}
+use crate::browser::{
+    assert_accessible, click, fill, sign_in_with_password, text_of, wait_h1, wait_text,
+};
 
 async fn community_journey(backend: Backend) {
     let Some(browser) = Browser::start(390, 844).await else {

@@ -53,6 +53,8 @@ fn allowed(access: Access, who: Who) -> bool {
         }
         Access::NetworkAdmin => who == Who::Owner,
         Access::NetworkModerator => matches!(who, Who::Moderator | Who::Owner),
+        // the matrix's staff member is not authorised to post
+        Access::OpportunityPoster => who == Who::Owner,
     }
 }
 
@@ -344,6 +346,77 @@ async fn sample_path(
             .replace("{conversation_id}", &id.to_string())
             .replace("{dm_id}", &message.to_string());
     }
+    if path.contains("{opportunity_id}") {
+        // an open project posted by the visitor (so the poster's routes
+        // have something that is theirs to run), with one answer by
+        // another member
+        let id = enishi_store::opportunities::create(
+            &app.db,
+            network.scope(),
+            &enishi_store::opportunities::NewOpportunity {
+                kind: "project",
+                title: "行列の案件",
+                description: "",
+                audience: "network",
+                group_id: None,
+                status: "open",
+                deadline: None,
+                skills: "[\"SQL\"]",
+                details: "{}",
+                picks: &[],
+            },
+            owner,
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        if path.contains("{answer_id}") {
+            let other = fresh_account(app, false).await;
+            join(app, network, other.id, "member", "alumni").await;
+            let answered = enishi_store::opportunities::answer(
+                &app.db,
+                network.scope(),
+                &enishi_store::opportunities::NewAnswer {
+                    opportunity_id: id,
+                    account_id: other.id,
+                    answer: "interest",
+                    note: "行列",
+                    cv_url: "",
+                    referred_name: "",
+                    referred_email: "",
+                    relationship: "",
+                    consent_at: None,
+                },
+                now_ms(),
+            )
+            .await
+            .unwrap();
+            let enishi_store::opportunities::Answered::Created(answer) = answered else {
+                panic!("{answered:?}")
+            };
+            path = path.replace("{answer_id}", &answer.to_string());
+        }
+        path = path.replace("{opportunity_id}", &id.to_string());
+    }
+    if path.contains("{business_id}") {
+        // a listing of the visitor's own
+        let id = enishi_store::businesses::create(
+            &app.db,
+            network.scope(),
+            owner,
+            &enishi_store::businesses::NewBusiness {
+                name: "行列商会",
+                kana: "",
+                offer: "行列の販売",
+                industry: "",
+                url: "",
+            },
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        path = path.replace("{business_id}", &id.to_string());
+    }
     if path.contains("{unsubscribe_token}") {
         let key = enishi_store::notifications::unsubscribe_key(
             &app.db,
@@ -580,6 +653,9 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{group_id}",
             "{report_id}",
             "{conversation_id}",
+            "{opportunity_id}",
+            "{answer_id}",
+            "{business_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;
