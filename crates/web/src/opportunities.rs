@@ -722,10 +722,22 @@ pub async fn for_you(
     let Some(mine) = enishi_store::profiles::of_account(&state.db, scope.id(), me).await? else {
         return Ok(Vec::new());
     };
-    let seen = mine.profile.seen_by(ProfileViewer::Admin);
+    let all = visible(state, scope).await?;
+    Ok(for_you_of(tr, &mine.profile, all, since, limit))
+}
+
+/// [`for_you`] over opportunities already loaded (`all`, as
+/// [`visible`] gives them) for the member whose profile is `mine`.
+pub fn for_you_of(
+    tr: Tr,
+    mine: &enishi_core::profile::Profile,
+    all: Vec<OppCtx>,
+    since: Option<i64>,
+    limit: usize,
+) -> Vec<ForYou> {
+    let seen = mine.seen_by(ProfileViewer::Admin);
     let year = today().0;
-    let candidates: Vec<(i64, Fit, OppCtx)> = visible(state, scope)
-        .await?
+    let candidates: Vec<(i64, Fit, OppCtx)> = all
         .into_iter()
         .filter(|o| {
             o.may_answer(o.kind.answers()[0]).is_ok()
@@ -737,7 +749,7 @@ pub async fn for_you(
     // best first; the newest among equals (ids grow with time)
     let mut ranked = candidates;
     ranked.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(b.0.cmp(&a.0)));
-    Ok(ranked
+    ranked
         .into_iter()
         .take(limit)
         .map(|(_, fit, o)| ForYou {
@@ -745,5 +757,5 @@ pub async fn for_you(
             score: fit.score,
             opportunity: o,
         })
-        .collect())
+        .collect()
 }

@@ -426,3 +426,67 @@ pub async fn matches_api(
             .collect(),
     ))
 }
+
+/// Whether the caller saved it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct SavedBody {
+    pub saved: bool,
+}
+
+/// Saves an opportunity for later (or unsaves it).
+#[utoipa::path(put, path = "/api/v1/n/{slug}/opportunities/{opportunity_id}/saved", tag = "opportunities",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("opportunity_id" = i64, Path, description = "The opportunity")),
+    request_body = SavedBody,
+    responses((status = 200, description = "Saved or not, now", body = SavedBody),
+              (status = 404, description = "No such opportunity for you", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn saved_api(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+    Path((_slug, id)): Path<(String, i64)>,
+    ApiJson(body): ApiJson<SavedBody>,
+) -> Result<Json<SavedBody>, AppError> {
+    let o = opportunity_for(&state, &scope, id).await?;
+    enishi_store::opportunities::set_saved(
+        &state.db,
+        scope.id(),
+        o.id(),
+        scope.membership.account_id,
+        body.saved,
+        enishi_store::now_ms(),
+    )
+    .await?;
+    Ok(Json(body))
+}
+
+/// The caller's matching choice in this network.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct MatchingBody {
+    /// `false`: never suggest me to HR in match lists.
+    pub suggest_me: bool,
+}
+
+/// Whether HR's match lists may suggest the caller.
+#[utoipa::path(put, path = "/api/v1/n/{slug}/opportunity-matching", tag = "opportunities",
+    params(("slug" = String, Path, description = "The network's slug")),
+    request_body = MatchingBody,
+    responses((status = 200, description = "The choice, now", body = MatchingBody),
+              (status = 404, description = "No such network of yours", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn matching_api(
+    State(state): State<AppState>,
+    scope: NetworkScope,
+    ApiJson(body): ApiJson<MatchingBody>,
+) -> Result<Json<MatchingBody>, AppError> {
+    enishi_store::opportunities::set_opt_out(
+        &state.db,
+        scope.id(),
+        scope.membership.account_id,
+        !body.suggest_me,
+    )
+    .await?;
+    Ok(Json(body))
+}

@@ -19,7 +19,8 @@ use crate::csrf::CsrfForm;
 use crate::ctx::PageCtx;
 use crate::i18n::Tr;
 use crate::opportunities::{
-    AnswerForm, OppCtx, OpportunityForm, answer, for_you, managed, opportunity_for, save, visible,
+    AnswerForm, OppCtx, OpportunityForm, answer, for_you_of, managed, opportunity_for, save,
+    visible,
 };
 use crate::posts::AuthorView;
 use crate::scope::NetworkScope;
@@ -165,8 +166,12 @@ pub async fn list(
         .filter(|o| !saved_only || o.row.saved)
         .map(|o| view(ctx.tr, o))
         .collect();
-    let for_you = for_you(&state, ctx.tr, &scope, None, 5)
-        .await?
+    let mine =
+        enishi_store::profiles::of_account(&state.db, scope.id(), scope.membership.account_id)
+            .await?;
+    let for_you = mine
+        .map(|m| for_you_of(ctx.tr, &m.profile, all, None, 5))
+        .unwrap_or_default()
         .into_iter()
         .map(|f| ForYouView {
             o: view(ctx.tr, &f.opportunity),

@@ -1013,6 +1013,8 @@ fn opportunity_routes() -> Vec<Route> {
             routes!(opportunities_api::answer_action_api),
         ),
         Route::api(OpportunityPoster, routes!(opportunities_api::matches_api)),
+        Route::api(Member, routes!(opportunities_api::saved_api)),
+        Route::api(Member, routes!(opportunities_api::matching_api)),
     ]
 }
 

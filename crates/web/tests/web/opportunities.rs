@@ -408,6 +408,12 @@ async fn sees(p: &Person, id: i64) -> bool {
     listed
 }
 
+/// The "all opportunities" part of `v`'s list of saved ones.
+async fn saved_list(v: &Visitor) -> String {
+    let (_, html) = v.get_text("/n/alpha/opportunities?saved=1").await;
+    html[html.find("id=\"all-heading\"").unwrap()..].to_string()
+}
+
 /// How many notifications `p` has.
 async fn told(p: &Person) -> usize {
     let (_, n) = api(&p.v, Method::GET, "/api/v1/notifications", None).await;
@@ -835,6 +841,43 @@ async fn matching_ranks_with_reasons_and_respects_choices(backend: Backend) {
     )
     .await;
     assert_eq!(fy, json!([]));
+    // opting out through the API takes them off HR's list, and back
+    let matches_now = |on: bool| {
+        let (hr, best) = (&hr.v, &best.v);
+        async move {
+            let (s, b) = api(
+                best,
+                Method::PUT,
+                "/api/v1/n/alpha/opportunity-matching",
+                Some(json!({"suggest_me": on})),
+            )
+            .await;
+            assert_eq!((s, b["suggest_me"].as_bool()), (200, Some(on)));
+            let (_, m) = api(
+                hr,
+                Method::GET,
+                &format!("/api/v1/n/alpha/opportunities/{id}/matches"),
+                None,
+            )
+            .await;
+            m.as_array().unwrap().len()
+        }
+    };
+    assert_eq!(matches_now(false).await, 1);
+    assert_eq!(matches_now(true).await, 2);
+    // saving for later, by API and page
+    let (s, _) = api(
+        &best.v,
+        Method::PUT,
+        &format!("/api/v1/n/alpha/opportunities/{id}/saved"),
+        Some(json!({"saved": true})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let list = saved_list(&best.v).await;
+    assert!(list.contains("データ基盤の刷新") && list.contains("保存済み"));
+    let list = saved_list(&some.v).await;
+    assert!(!list.contains("データ基盤の刷新"), "saves are one's own");
     // once answered, it is no longer "for you"
     answer(&best.v, id, json!({"answer": "interest"})).await;
     let (_, fy) = api(
