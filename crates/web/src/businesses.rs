@@ -92,9 +92,17 @@ pub async fn search(
     q: &str,
     industry: &str,
 ) -> Result<Vec<Business>, AppError> {
+    Ok(matching(
+        stored::list(&state.db, scope.id()).await?,
+        q,
+        industry,
+    ))
+}
+
+/// [`search`] over listings already loaded.
+fn matching(all: Vec<Business>, q: &str, industry: &str) -> Vec<Business> {
     let query = SearchQuery::parse(q);
-    let mut found: Vec<(u32, Business)> = stored::list(&state.db, scope.id())
-        .await?
+    let mut found: Vec<(u32, Business)> = all
         .into_iter()
         .filter(|b| rules::in_industry(industry, &b.industry))
         .filter_map(|b| {
@@ -103,7 +111,7 @@ pub async fn search(
         .collect();
     // a stable sort keeps the newest first among equals
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    Ok(found.into_iter().map(|(_, b)| b).collect())
+    found.into_iter().map(|(_, b)| b).collect()
 }
 
 /// The listing `id` (404 when not in this network, or its owner left).
@@ -251,16 +259,15 @@ pub async fn list(
     scope: NetworkScope,
     Query(q): Query<ListQuery>,
 ) -> Result<ListPage, AppError> {
-    let mut industries: Vec<String> = stored::list(&state.db, scope.id())
-        .await?
-        .into_iter()
-        .map(|b| b.industry)
+    let all = stored::list(&state.db, scope.id()).await?;
+    let mut industries: Vec<String> = all
+        .iter()
+        .map(|b| b.industry.clone())
         .filter(|i| !i.is_empty())
         .collect();
     industries.sort();
     industries.dedup();
-    let items = search(&state, &scope, &q.q, &q.industry)
-        .await?
+    let items = matching(all, &q.q, &q.industry)
         .iter()
         .map(|b| body_of(&ctx, &scope, b))
         .collect();

@@ -555,7 +555,10 @@ pub struct MatchView {
 }
 
 /// Candidates drawn from the directory per signal, at most.
-const POOL_PER_SIGNAL: usize = 200;
+const POOL_PER_SIGNAL: usize = 100;
+/// Skills of an opportunity that each draw candidates (the others still
+/// count in the score).
+const SKILLS_SEARCHED: usize = 3;
 /// People shown in a match list.
 pub const MATCHES_SHOWN: usize = 30;
 
@@ -615,7 +618,7 @@ pub async fn matches(
             ..Filter::default()
         });
     }
-    for skill in o.skills.iter().take(5) {
+    for skill in o.skills.iter().take(SKILLS_SEARCHED) {
         filters.push(Filter {
             skill: Some(skill.clone()),
             kind: alumni.clone(),
