@@ -72,6 +72,7 @@ impl Kind {
             Stage::Proposed => Some(Kind::OpportunityProposed),
             Stage::Won => Some(Kind::OpportunityWon),
             Stage::NotNow => Some(Kind::OpportunityNotNow),
+            Stage::Withdrawn => None,
         }
     }
 }

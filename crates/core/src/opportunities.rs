@@ -156,9 +156,28 @@ pub enum Stage {
     Won,
     /// 今回は見送り, with a reason.
     NotNow,
+    /// The member took their answer back (only they can; HR sees it).
+    Withdrawn,
 }
 
-words!(Stage { Interested = "interested", Talking = "talking", Proposed = "proposed", Won = "won", NotNow = "not_now" });
+words!(Stage { Interested = "interested", Talking = "talking", Proposed = "proposed", Won = "won", NotNow = "not_now", Withdrawn = "withdrawn" });
+
+impl Stage {
+    /// The stages HR moves answers to (withdrawing is the member's).
+    pub const BY_HR: &'static [Stage] = &[
+        Stage::Interested,
+        Stage::Talking,
+        Stage::Proposed,
+        Stage::Won,
+        Stage::NotNow,
+    ];
+
+    /// Whether the member may still take their answer back: not once it
+    /// was decided (won, not this time) or already withdrawn.
+    pub fn may_withdraw(self) -> bool {
+        matches!(self, Stage::Interested | Stage::Talking | Stage::Proposed)
+    }
+}
 
 /// What was achieved (one per won answer; counted by the dashboards).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -641,7 +660,9 @@ pub struct StageChange {
 
 /// Checks a stage change.
 pub fn check_stage(stage: &str, reason: &str) -> Result<StageChange, FieldError> {
-    let stage = Stage::parse(stage.trim()).ok_or(err("stage", "invalid.opportunity_stage"))?;
+    let stage = Stage::parse(stage.trim())
+        .filter(|s| Stage::BY_HR.contains(s))
+        .ok_or(err("stage", "invalid.opportunity_stage"))?;
     let reason = clean_line(reason);
     if stage == Stage::NotNow && reason.is_empty() {
         return Err(err("reason", "invalid.opportunity_reason_empty"));
@@ -948,6 +969,12 @@ mod tests {
         );
         assert_eq!(check_stage("won", "").unwrap().stage, Stage::Won);
         assert!(check_stage("hired", "").is_err());
+        assert!(
+            check_stage("withdrawn", "").is_err(),
+            "only the member withdraws"
+        );
+        assert!(Stage::Talking.may_withdraw());
+        assert!(!Stage::Won.may_withdraw() && !Stage::Withdrawn.may_withdraw());
         let o = check_outcome(Kind::Project, Stage::Won, "2026/12/1", "1m_5m", "").unwrap();
         assert_eq!(
             (o.outcome, o.on.as_str(), o.band),

@@ -530,12 +530,26 @@ pub async fn answer(
         Answered::Already if kind == Answer::Referral => {
             return Ok(Err(vec![field("email", "invalid.referral_already")]));
         }
-        Answered::Already => stored::answers_of(&state.db, scope.id(), o.id(), me)
-            .await?
-            .into_iter()
-            .find(|a| a.answer == kind.as_str())
-            .map(|a| a.id)
-            .ok_or_else(|| AppError::Internal("answer vanished".into()))?,
+        Answered::Already => {
+            let a = stored::answers_of(&state.db, scope.id(), o.id(), me)
+                .await?
+                .into_iter()
+                .find(|a| a.answer == kind.as_str())
+                .ok_or_else(|| AppError::Internal("answer vanished".into()))?;
+            // answering again after withdrawing puts it back in the pipeline
+            if a.stage == rules::Stage::Withdrawn.as_str() {
+                stored::set_stage(
+                    &state.db,
+                    scope.id(),
+                    a.id,
+                    rules::Stage::Interested.as_str(),
+                    "",
+                    now,
+                )
+                .await?;
+            }
+            a.id
+        }
     };
     Ok(Ok(id))
 }

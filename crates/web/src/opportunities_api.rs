@@ -376,11 +376,12 @@ pub async fn answer_action_api(
     State(state): State<AppState>,
     ctx: PageCtx,
     scope: NetworkScope,
+    viewer: Viewer,
     Path((_slug, id, answer_id)): Path<(String, i64, i64)>,
     ApiJson(action): ApiJson<AnswerAction>,
 ) -> Result<StatusCode, AppError> {
     let o = managed(&state, &scope, id).await?;
-    act(&state, &scope, &o, answer_id, &action)
+    act(&state, &scope, &o, answer_id, &action, &viewer.ip_text())
         .await?
         .map_err(|e| refused(&ctx, &e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -489,4 +490,27 @@ pub async fn matching_api(
     )
     .await?;
     Ok(Json(body))
+}
+
+/// Takes the caller's own answer back while it is not decided (HR sees it
+/// as withdrawn).
+#[utoipa::path(delete, path = "/api/v1/n/{slug}/opportunities/{opportunity_id}/answers/{answer_id}", tag = "opportunities",
+    params(("slug" = String, Path, description = "The network's slug"),
+           ("opportunity_id" = i64, Path, description = "The opportunity"),
+           ("answer_id" = i64, Path, description = "One of the caller's answers")),
+    responses((status = 204, description = "Withdrawn"),
+              (status = 409, description = "Already decided or withdrawn", body = crate::error::Problem),
+              (status = 404, description = "No such answer of yours", body = crate::error::Problem)),
+    security(("token" = []), ("session" = [])))]
+pub async fn withdraw_api(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, id, answer_id)): Path<(String, i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    let o = opportunity_for(&state, &scope, id).await?;
+    crate::opportunities_pipeline::withdraw(&state, &scope, &o, answer_id)
+        .await?
+        .map_err(|key| AppError::Conflict(ctx.t(key)))?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use enishi_core::opportunities::{Answer, Audience, FieldError, Kind, RateUnit, Status, WorkMode};
+use enishi_core::opportunities::{
+    Answer, Audience, FieldError, Kind, RateUnit, Stage, Status, WorkMode,
+};
 use enishi_core::text::grouped;
 use enishi_store::now_ms;
 use enishi_store::opportunities as stored;
@@ -405,9 +407,13 @@ pub struct Fact {
 /// One of the member's own answers.
 #[derive(Clone, Debug)]
 pub struct MineView {
+    pub id: i64,
     pub answer: String,
     pub created_at: i64,
     pub text: String,
+    pub withdrawn: bool,
+    /// Still theirs to take back.
+    pub may_withdraw: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -528,6 +534,9 @@ async fn show_page(
         .await?
         .into_iter()
         .map(|a| MineView {
+            id: a.id,
+            withdrawn: a.stage == Stage::Withdrawn.as_str(),
+            may_withdraw: Stage::parse(&a.stage).is_some_and(Stage::may_withdraw),
             answer: a.answer.clone(),
             created_at: a.created_at,
             text: if a.answer == Answer::Referral.as_str() {
@@ -561,6 +570,7 @@ fn notice_of(done: &str) -> Option<&'static str> {
         "answered" => "opportunities.done_answered",
         "bookmarked" => "opportunities.done_bookmarked",
         "unbookmarked" => "opportunities.done_unbookmarked",
+        "withdrawn" => "opportunities.done_withdrawn",
         _ => return None,
     })
 }

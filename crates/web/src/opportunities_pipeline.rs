@@ -1,7 +1,8 @@
 //! HR's side of an opportunity: the pipeline of answers (interested → in
 //! conversation → proposed → won / not this time, with HR-only notes), the
 //! person told only at the stages HR chooses, outcomes recorded when won,
-//! the ranked match list with reasons, and which staff may post.
+//! the ranked match list with reasons (its own page), and which staff may
+//! post.
 //!
 //! Only those who run the opportunity (admins, its poster) reach these;
 //! everyone else gets 404 ([`crate::opportunities::managed`]).
@@ -86,6 +87,7 @@ pub async fn act(
     o: &OppCtx,
     answer_id: i64,
     action: &AnswerAction,
+    ip: &str,
 ) -> Result<Result<(), Vec<FieldError>>, AppError> {
     let a = stored::get_answer(&state.db, scope.id(), o.id(), answer_id)
         .await?
@@ -93,6 +95,10 @@ pub async fn act(
     let now = now_ms();
     match action.action.as_str() {
         "stage" => {
+            if a.stage == Stage::Withdrawn.as_str() {
+                // the person took it back: theirs to answer again
+                return Ok(Err(vec![field("stage", "invalid.opportunity_withdrawn")]));
+            }
             let change = match rules::check_stage(&action.stage, &action.reason) {
                 Ok(c) => c,
                 Err(e) => return Ok(Err(vec![e])),
@@ -162,7 +168,65 @@ pub async fn act(
         }
         _ => return Ok(Err(vec![field("action", "invalid.opportunity_action")])),
     }
+    if action.action != "note" {
+        // who moved whom, and what was recorded, for the audit log
+        crate::networks::record(
+            state,
+            &scope.network,
+            Some(scope.membership.account_id),
+            &format!("opportunity.{}", action.action),
+            Some(&format!("{}/{}", o.id(), a.id)),
+            ip,
+        )
+        .await;
+    }
     Ok(Ok(()))
+}
+
+/// Takes the member's own answer back (while it is not decided); HR sees
+/// it as withdrawn. `Err(key)` when it may no longer be.
+pub async fn withdraw(
+    state: &AppState,
+    scope: &NetworkScope,
+    o: &OppCtx,
+    answer_id: i64,
+) -> Result<Result<(), &'static str>, AppError> {
+    let a = stored::get_answer(&state.db, scope.id(), o.id(), answer_id)
+        .await?
+        .filter(|a| a.account_id == scope.membership.account_id)
+        .ok_or(AppError::NotFound)?;
+    if !Stage::parse(&a.stage).is_some_and(Stage::may_withdraw) {
+        return Ok(Err("invalid.opportunity_withdraw_decided"));
+    }
+    stored::set_stage(
+        &state.db,
+        scope.id(),
+        a.id,
+        Stage::Withdrawn.as_str(),
+        "",
+        now_ms(),
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// `POST /n/{slug}/opportunities/{opportunity_id}/answers/{answer_id}/withdraw`
+pub async fn withdraw_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, id, answer_id)): Path<(String, i64, i64)>,
+    CsrfForm(_): CsrfForm<crate::signin::NoFields>,
+) -> Result<Response, AppError> {
+    let o = crate::opportunities::opportunity_for(&state, &scope, id).await?;
+    withdraw(&state, &scope, &o, answer_id)
+        .await?
+        .map_err(|key| AppError::Conflict(ctx.t(key)))?;
+    Ok(Redirect::to(&format!(
+        "/n/{}/opportunities/{id}?done=withdrawn",
+        scope.slug()
+    ))
+    .into_response())
 }
 
 // ─────────────────────────────── the pipeline page ───────────────────────────────
@@ -217,7 +281,6 @@ pub struct PipelinePage {
     pub o: OppView,
     pub is_project: bool,
     pub columns: Vec<Column>,
-    pub matches: Vec<MatchView>,
     pub errors: Vec<FieldError>,
     /// The answer the errors are about.
     pub error_answer: i64,
@@ -226,8 +289,9 @@ pub struct PipelinePage {
 }
 
 impl PipelinePage {
+    /// The stages HR chooses from.
     pub fn stages(&self) -> &'static [Stage] {
-        Stage::ALL
+        Stage::BY_HR
     }
     pub fn bands(&self) -> &'static [AmountBand] {
         AmountBand::ALL
@@ -320,13 +384,11 @@ async fn pipeline_page(
                 .collect(),
         })
         .collect();
-    let matches = matches(state, &ctx, scope, o).await?;
     Ok(PipelinePage {
         slug: scope.slug().to_string(),
         o: view(ctx.tr, o),
         is_project: o.kind == Kind::Project,
         columns,
-        matches,
         error_answer: errors.0,
         errors: errors.1,
         notice,
@@ -364,12 +426,13 @@ pub async fn answer_action_form(
     State(state): State<AppState>,
     ctx: PageCtx,
     scope: NetworkScope,
+    viewer: Viewer,
     Path((_slug, id, answer_id)): Path<(String, i64, i64)>,
     CsrfForm(form): CsrfForm<AnswerActionForm>,
 ) -> Result<Response, AppError> {
     let o = managed(&state, &scope, id).await?;
     let action = form.action();
-    match act(&state, &scope, &o, answer_id, &action).await? {
+    match act(&state, &scope, &o, answer_id, &action, &viewer.ip_text()).await? {
         Ok(()) => Ok(Redirect::to(&format!(
             "/n/{}/opportunities/{id}/pipeline?done={}#answer-{answer_id}",
             scope.slug(),
@@ -382,6 +445,36 @@ pub async fn answer_action_form(
         )
             .into_response()),
     }
+}
+
+// ─────────────────────────────── the match list ───────────────────────────────
+
+#[derive(Template, WebTemplate)]
+#[template(path = "opportunities/matches.html")]
+pub struct MatchesPage {
+    pub ctx: PageCtx,
+    pub slug: String,
+    pub o: OppView,
+    pub matches: Vec<MatchView>,
+}
+
+/// `GET /n/{slug}/opportunities/{opportunity_id}/matches`: the people who
+/// fit best, with reasons (its own page: it searches the directory several
+/// times, which the pipeline's stage changes should not wait for).
+pub async fn matches_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, id)): Path<(String, i64)>,
+) -> Result<MatchesPage, AppError> {
+    let o = managed(&state, &scope, id).await?;
+    let matches = matches(&state, &ctx, &scope, &o).await?;
+    Ok(MatchesPage {
+        slug: scope.slug().to_string(),
+        o: view(ctx.tr, &o),
+        matches,
+        ctx,
+    })
 }
 
 // ─────────────────────────────── who may post ───────────────────────────────

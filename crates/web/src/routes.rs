@@ -997,10 +997,22 @@ fn opportunity_routes() -> Vec<Route> {
             get(pipeline::pipeline),
         ),
         page(
+            g.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/matches",
+            OpportunityPoster,
+            get(pipeline::matches_page),
+        ),
+        page(
             p.clone(),
             "/n/{slug}/opportunities/{opportunity_id}/answers/{answer_id}",
             OpportunityPoster,
             post(pipeline::answer_action_form),
+        ),
+        page(
+            p.clone(),
+            "/n/{slug}/opportunities/{opportunity_id}/answers/{answer_id}/withdraw",
+            Member,
+            post(pipeline::withdraw_form),
         ),
         Route::api(Member, routes!(opportunities_api::list_api)),
         Route::api(OpportunityPoster, routes!(opportunities_api::create_api)),
@@ -1014,6 +1026,7 @@ fn opportunity_routes() -> Vec<Route> {
         ),
         Route::api(OpportunityPoster, routes!(opportunities_api::matches_api)),
         Route::api(Member, routes!(opportunities_api::saved_api)),
+        Route::api(Member, routes!(opportunities_api::withdraw_api)),
         Route::api(Member, routes!(opportunities_api::matching_api)),
     ]
 }

@@ -108,11 +108,17 @@ async fn opportunities_journey(backend: Backend) {
         .parse()
         .unwrap();
 
-    // its match list shows 佐藤 first, with the reasons
+    // from the pipeline, its match list shows 佐藤 first, with the reasons
     c.goto(&app.url(&format!("/n/sample-shoji/opportunities/{id}/pipeline")))
         .await
         .unwrap();
     wait_h1(&browser, "応募の管理: データ基盤の BigQuery 移行").await;
+    click(
+        &browser,
+        &format!("a[href='/n/sample-shoji/opportunities/{id}/matches']"),
+    )
+    .await;
+    wait_h1(&browser, "合いそうな人: データ基盤の BigQuery 移行").await;
     let first = text_of(&browser, "#matches li.match-row").await;
     assert!(first.contains("佐藤 美咲"), "{first}");
     assert!(
@@ -121,7 +127,7 @@ async fn opportunities_journey(backend: Backend) {
         ),
         "{first}"
     );
-    assert_accessible(&browser, "pipeline with matches").await;
+    assert_accessible(&browser, "match list").await;
     browser
         .screenshot(&format!("opportunities-matches-{tag}"))
         .await;

@@ -348,8 +348,7 @@ async fn sample_path(
     }
     if path.contains("{opportunity_id}") {
         // an open project posted by the visitor (so the poster's routes
-        // have something that is theirs to run), with one answer by
-        // another member
+        // have something that is theirs to run), with one answer
         let id = enishi_store::opportunities::create(
             &app.db,
             network.scope(),
@@ -371,14 +370,14 @@ async fn sample_path(
         .await
         .unwrap();
         if path.contains("{answer_id}") {
-            let other = fresh_account(app, false).await;
-            join(app, network, other.id, "member", "alumni").await;
+            // the visitor's own answer, so the member's route (withdraw)
+            // and the poster's (the pipeline) both have theirs to act on
             let answered = enishi_store::opportunities::answer(
                 &app.db,
                 network.scope(),
                 &enishi_store::opportunities::NewAnswer {
                     opportunity_id: id,
-                    account_id: other.id,
+                    account_id: owner,
                     answer: "interest",
                     note: "行列",
                     cv_url: "",

@@ -242,6 +242,7 @@ async fn posting_is_for_admins_and_authorised_staff(backend: Backend) {
         format!("/n/alpha/opportunities/{id}/edit"),
         format!("/api/v1/n/alpha/opportunities/{id}/answers"),
         format!("/api/v1/n/alpha/opportunities/{id}/matches"),
+        format!("/n/alpha/opportunities/{id}/matches"),
     ] {
         assert_eq!(alum.v.get(&path).await.status(), 404, "{path}");
     }
@@ -686,6 +687,51 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
         hr.v.get_text(&format!("/n/alpha/opportunities/{id}/pipeline"))
             .await;
     assert!(html.contains("来週面談"));
+    // HR cannot withdraw for the person; another member cannot either
+    let (s, _) = act(json!({"action": "stage", "stage": "withdrawn"})).await;
+    assert_eq!(s, 422);
+    let (s, _) = api(
+        &hr.v,
+        Method::DELETE,
+        &format!("/api/v1/n/alpha/opportunities/{id}/answers/{a}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "not HR's answer to withdraw");
+    // the person withdraws (HR sees it), answers again (back in), …
+    let res = alum
+        .v
+        .post_form(
+            &format!("/n/alpha/opportunities/{id}/answers/{a}/withdraw"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, board) = api(
+        &hr.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
+        None,
+    )
+    .await;
+    assert_eq!(board[0]["stage"], "withdrawn");
+    let (_, html) =
+        hr.v.get_text(&format!("/n/alpha/opportunities/{id}/pipeline"))
+            .await;
+    assert!(html.contains("stage-withdrawn"), "a withdrawn column");
+    let (s, body) = act(json!({"action": "stage", "stage": "talking"})).await;
+    assert_eq!(s, 422, "HR does not pull a withdrawn answer back");
+    assert!(body.to_string().contains("取り下げました"), "{body}");
+    let (s, again) = answer(&alum.v, id, json!({"answer": "interest"})).await;
+    assert_eq!((s, again["id"].as_i64()), (201, Some(a)));
+    let (_, board) = api(
+        &hr.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
+        None,
+    )
+    .await;
+    assert_eq!(board[0]["stage"], "interested");
     // won, then the outcome (a project needs its amount band)
     assert_eq!(act(json!({"action": "stage", "stage": "won"})).await.0, 204);
     let (s, body) = act(json!({"action": "outcome", "on": "2026-12-01"})).await;
@@ -714,6 +760,16 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
     assert_eq!(board[0]["outcome_on"], "2026-12-01");
     assert_eq!(board[0]["amount_band"], "1m_5m");
     assert_eq!(board[0]["notes"], json!(["単価は要相談、来週面談"]));
+    // a decided answer stays
+    let (s, body) = api(
+        &alum.v,
+        Method::DELETE,
+        &format!("/api/v1/n/alpha/opportunities/{id}/answers/{a}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 409);
+    assert!(body.to_string().contains("取り下げられません"), "{body}");
     let (_, html) = hr.v.get_text("/n/alpha/opportunities").await;
     assert!(html.contains("業務委託の契約 1"), "outcomes counted");
     // another network's answer id is not found here
@@ -814,7 +870,7 @@ async fn matching_ranks_with_reasons_and_respects_choices(backend: Backend) {
     assert_eq!(m[1]["reasons"], "スキル: sql");
     // the page shows the same, with a way to write to them
     let (_, html) =
-        hr.v.get_text(&format!("/n/alpha/opportunities/{id}/pipeline"))
+        hr.v.get_text(&format!("/n/alpha/opportunities/{id}/matches"))
             .await;
     assert!(html.contains("スキル: SQL, BigQuery"));
     assert!(html.contains(&format!("/n/alpha/messages/new?to={}", best.profile)));
