@@ -158,7 +158,7 @@ pub struct Listed {
     /// The member belongs to its audience group.
     pub in_group: bool,
     pub saved: bool,
-    /// The member's own answers.
+    /// The member's own answers (not counting withdrawn ones).
     pub mine: i64,
     /// Everyone's answers (shown to those who run it).
     pub answers: i64,
@@ -182,7 +182,7 @@ pub async fn listed(
          EXISTS (SELECT 1 FROM opportunity_saves s WHERE s.network_id = o.network_id \
            AND s.opportunity_id = o.id AND s.account_id = $2) AS saved, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM opportunity_answers a WHERE a.network_id = o.network_id \
-           AND a.opportunity_id = o.id AND a.account_id = $2) AS mine, \
+           AND a.opportunity_id = o.id AND a.account_id = $2 AND a.stage <> 'withdrawn') AS mine, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM opportunity_answers a WHERE a.network_id = o.network_id \
            AND a.opportunity_id = o.id) AS answers \
          FROM opportunities o WHERE o.network_id = $1 AND ($3 = 0 OR o.id = $3) \

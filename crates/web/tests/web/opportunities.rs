@@ -719,6 +719,14 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
         hr.v.get_text(&format!("/n/alpha/opportunities/{id}/pipeline"))
             .await;
     assert!(html.contains("stage-withdrawn"), "a withdrawn column");
+    let (_, mine) = api(
+        &alum.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/opportunities/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(mine["answered"], 0, "a withdrawn answer is not counted");
     let (s, body) = act(json!({"action": "stage", "stage": "talking"})).await;
     assert_eq!(s, 422, "HR does not pull a withdrawn answer back");
     assert!(body.to_string().contains("取り下げました"), "{body}");
