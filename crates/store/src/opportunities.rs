@@ -162,6 +162,9 @@ pub struct Listed {
     pub mine: i64,
     /// Everyone's answers (shown to those who run it).
     pub answers: i64,
+    /// Who posted it, as their profile here shows them.
+    #[sqlx(flatten)]
+    pub poster: Author,
 }
 
 /// The network's opportunities (all, or only `only`) as `account` stands
@@ -184,8 +187,10 @@ pub async fn listed(
          (SELECT CAST(COUNT(*) AS BIGINT) FROM opportunity_answers a WHERE a.network_id = o.network_id \
            AND a.opportunity_id = o.id AND a.account_id = $2 AND a.stage <> 'withdrawn') AS mine, \
          (SELECT CAST(COUNT(*) AS BIGINT) FROM opportunity_answers a WHERE a.network_id = o.network_id \
-           AND a.opportunity_id = o.id) AS answers \
-         FROM opportunities o WHERE o.network_id = $1 AND ($3 = 0 OR o.id = $3) \
+           AND a.opportunity_id = o.id) AS answers, {AUTHOR} \
+         FROM opportunities o \
+         LEFT JOIN profiles p ON p.network_id = o.network_id AND p.account_id = o.posted_by \
+         WHERE o.network_id = $1 AND ($3 = 0 OR o.id = $3) \
          ORDER BY o.created_at DESC, o.id DESC"
     );
     Ok(db_run!(db, |pool| {

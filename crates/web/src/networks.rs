@@ -55,6 +55,23 @@ fn body_in(doc: &Document, lang: Lang) -> String {
     }
 }
 
+/// The membership (whatever its status) of the account whose verified
+/// address `email` is, in the network `net`; `None` for an address that
+/// is not one, nobody's, or not a member's.
+pub async fn membership_by_address(
+    state: &AppState,
+    net: enishi_store::networks::NetworkId,
+    email: &str,
+) -> Result<Option<enishi_store::memberships::Membership>, AppError> {
+    let Ok(address) = enishi_core::email::normalise(email) else {
+        return Ok(None);
+    };
+    match accounts::by_verified_email(&state.db, &address).await? {
+        Some(a) => Ok(enishi_store::memberships::of_account(&state.db, net, a.id).await?),
+        None => Ok(None),
+    }
+}
+
 /// Records an action in the network's audit log.
 pub async fn record(
     state: &AppState,

@@ -263,15 +263,9 @@ async fn picked_accounts(
         return Ok(Err(field("picked", "invalid.opportunity_picked_many")));
     }
     for w in words {
-        let Ok(address) = enishi_core::email::normalise(w) else {
-            return Ok(Err(field("picked", "invalid.opportunity_picked_unknown")));
-        };
-        let member = match enishi_store::accounts::by_verified_email(&state.db, &address).await? {
-            Some(a) => enishi_store::memberships::of_account(&state.db, scope.id(), a.id)
-                .await?
-                .filter(|m| m.status == "active"),
-            None => None,
-        };
+        let member = crate::networks::membership_by_address(state, scope.id(), w)
+            .await?
+            .filter(|m| m.status == "active");
         match member {
             Some(m) if !accounts.contains(&m.account_id) => accounts.push(m.account_id),
             Some(_) => {}
@@ -466,25 +460,17 @@ pub async fn answer(
             agreed: input.agreed,
         }) {
             Ok(r) => {
-                let mine = enishi_store::accounts::emails(&state.db, me)
+                // one of the referrer's own addresses (verified or not), or
+                // anyone's who is in the network already
+                let own = enishi_store::accounts::emails(&state.db, me)
                     .await?
                     .iter()
                     .any(|e| e.email == r.email);
-                let member = match enishi_store::accounts::by_verified_email(&state.db, &r.email)
-                    .await?
-                {
-                    Some(a) if a.id == me => {
-                        errors.push(field("email", "invalid.referral_self"));
-                        false
-                    }
-                    Some(a) => enishi_store::memberships::of_account(&state.db, scope.id(), a.id)
-                        .await?
-                        .is_some(),
-                    None => false,
-                };
-                if mine && !errors.iter().any(|e| e.key == "invalid.referral_self") {
+                let member =
+                    crate::networks::membership_by_address(state, scope.id(), &r.email).await?;
+                if own || member.as_ref().is_some_and(|m| m.account_id == me) {
                     errors.push(field("email", "invalid.referral_self"));
-                } else if member {
+                } else if member.is_some() {
                     errors.push(field("email", "invalid.referral_member"));
                 }
                 referral = Some(r);

@@ -497,28 +497,15 @@ async fn show_page(
     notice: Option<&'static str>,
 ) -> Result<ShowPage, AppError> {
     let op = &o.row.opportunity;
-    let poster = match op.posted_by {
-        Some(p) => enishi_store::profiles::of_account(&state.db, scope.id(), p)
-            .await?
-            .map(|s| {
-                AuthorView::of(
-                    scope,
-                    ctx.lang,
-                    Some(p),
-                    &enishi_store::posts::Author {
-                        profile_id: Some(s.id),
-                        family: Some(s.profile.family.clone()),
-                        given: Some(s.profile.given.clone()),
-                        family_romaji: Some(s.profile.family_romaji.clone()),
-                        given_romaji: Some(s.profile.given_romaji.clone()),
-                        photo_key: s.profile.photo.clone(),
-                        visibility: serde_json::to_string(&s.profile.visibility).ok(),
-                    },
-                    ctx.t("posts.former_member"),
-                )
-            }),
-        None => None,
-    };
+    let poster = op.posted_by.map(|p| {
+        AuthorView::of(
+            scope,
+            ctx.lang,
+            Some(p),
+            &o.row.poster,
+            ctx.t("posts.former_member"),
+        )
+    });
     let kinds = o.kind.answers();
     let answers: Vec<&'static str> = kinds
         .iter()

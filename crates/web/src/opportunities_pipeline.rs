@@ -572,19 +572,9 @@ pub async fn posters_form(
     };
     let (account, on) = match form.action.as_str() {
         "add" => {
-            let member = match enishi_core::email::normalise(&form.email) {
-                Ok(address) => {
-                    match enishi_store::accounts::by_verified_email(&state.db, &address).await? {
-                        Some(a) => {
-                            enishi_store::memberships::of_account(&state.db, scope.id(), a.id)
-                                .await?
-                                .filter(|m| m.status == "active")
-                        }
-                        None => None,
-                    }
-                }
-                Err(_) => None,
-            };
+            let member = crate::networks::membership_by_address(&state, scope.id(), &form.email)
+                .await?
+                .filter(|m| m.status == "active");
             match member {
                 Some(m) if m.kind == "employee" || m.kind == "hr" => (m.account_id, true),
                 Some(_) => return refuse("invalid.poster_not_staff", ctx, form.email).await,

@@ -7,22 +7,10 @@
 use enishi_core::profile::{OpenTo, Stint, YearMonth};
 use enishi_store::profiles::StintsChange;
 use enishi_testkit::{Backend, Browser, TestApp, dual_test};
-use fantoccini::Locator;
 
 use crate::browser::{
     assert_accessible, click, fill, sign_in_with_password, text_of, wait_h1, wait_text,
 };
-
-async fn choose(browser: &Browser, css: &str) {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("no {css}"))
-        .click()
-        .await
-        .unwrap();
-}
 
 async fn opportunities_journey(backend: Backend) {
     let Some(browser) = Browser::start(390, 844).await else {
@@ -84,7 +72,7 @@ async fn opportunities_journey(backend: Backend) {
     fill(&browser, "#f-description", "集計 SQL の移行をお願いします").await;
     fill(&browser, "#f-skills", "SQL、BigQuery").await;
     fill(&browser, "#f-department", "データ分析部").await;
-    choose(&browser, "#f-work_mode option[value='remote']").await;
+    click(&browser, "#f-work_mode option[value='remote']").await;
     fill(&browser, "#f-rate_min", "600000").await;
     fill(&browser, "#f-rate_max", "800000").await;
     browser
@@ -187,7 +175,7 @@ async fn opportunities_journey(backend: Backend) {
         "//section[contains(@class, 'stage-interested')]//article[contains(., '前職で同じ移行を担当しました')]",
     )
     .await;
-    choose(
+    click(
         &browser,
         "article.answer-card select[name='stage'] option[value='won']",
     )
@@ -199,7 +187,7 @@ async fn opportunities_journey(backend: Backend) {
         "//section[contains(@class, 'stage-won')]//article[contains(., '佐藤 美咲')]",
     )
     .await;
-    choose(
+    click(
         &browser,
         "article.answer-card form.outcome-form option[value='1m_5m']",
     )
