@@ -173,15 +173,15 @@ pub(crate) async fn fill(browser: &Browser, css: &str, value: &str) {
 
 /// Waits for something at `xpath`; panics with the page when it never comes.
 pub(crate) async fn wait_text(browser: &Browser, xpath: &str) {
-    if browser
-        .client
-        .wait()
-        .for_element(Locator::XPath(xpath))
-        .await
-        .is_err()
-    {
+    wait_locator(browser, Locator::XPath(xpath)).await;
+}
+
+/// Waits (fantoccini's own wait, ~30 s) until `what` is on the page;
+/// panics with the page's source if it never is.
+async fn wait_locator(browser: &Browser, what: Locator<'_>) {
+    if browser.client.wait().for_element(what).await.is_err() {
         panic!(
-            "nothing at {xpath}; page: {}",
+            "nothing at {what:?}; page: {}",
             browser.client.source().await.unwrap_or_default()
         );
     }
@@ -490,6 +490,14 @@ pub(crate) async fn sign_in_with_password(
     fill(browser, "#pw-email", email).await;
     fill(browser, "#pw-password", "a long enough password").await;
     click(browser, "form[action='/signin'] button").await;
+    // the click returns before the next page; wait until it is signed in
+    // (or a check right after would read the sign-in page)
+    wait_for(browser, "form[action='/signout']").await;
+}
+
+/// Waits until `css` is on the page (fantoccini's own wait, ~30 s).
+pub(crate) async fn wait_for(browser: &Browser, css: &str) {
+    wait_locator(browser, Locator::Css(css)).await;
 }
 
 /// A member edits their profile, uploads a photo and hides their company;
