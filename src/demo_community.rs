@@ -629,6 +629,7 @@ pub async fn load_notifications(db: &Db) -> Result<(), StoreError> {
                 group_id: None,
                 note: None,
                 opportunity_id: None,
+                event_id: None,
             },
             now - (17 - k as i64 * 5) * hour,
         )

@@ -416,9 +416,7 @@ async fn serve(args: ServeArgs) -> Result<(), Fatal> {
     config.views_per_minute = args.views_per_minute.max(1);
     config.bench_baseline = args.bench_baseline;
     let state = AppState::with_waker(db.clone(), config, Some(worker.waker()));
-    let worker =
-        enishi_web::notifications::register(enishi_web::intake::register(worker, &state), &state)
-            .spawn();
+    let worker = enishi_web::register_sweeps(worker, &state).spawn();
     tracing::info!(address = %bound, base_url = %base, "Enishi {} is serving", env!("CARGO_PKG_VERSION"));
     if args.smtp_url.is_none() {
         tracing::info!(

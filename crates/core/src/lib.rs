@@ -46,8 +46,12 @@ macro_rules! words {
     };
 }
 
+pub mod business_matching;
 pub mod businesses;
+pub mod calendar;
 pub mod email;
+pub mod eras;
+pub mod events;
 pub mod groups;
 pub mod intake;
 pub mod lang;
@@ -66,6 +70,7 @@ pub mod profile;
 pub mod search;
 pub mod secret;
 pub mod text;
+pub mod tickets;
 pub mod time;
 pub mod tz;
 

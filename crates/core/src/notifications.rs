@@ -40,6 +40,22 @@ pub enum Kind {
     OpportunityNotNow,
     /// Someone answered an opportunity the member posted.
     OpportunityAnswered,
+    /// A seat freed up: the member moved from an event's waitlist to
+    /// going (mailed with the calendar file on its own).
+    EventPromoted,
+    /// An event the member registered for was called off (mailed with
+    /// the calendar's cancellation on its own).
+    EventCancelled,
+    /// The member was invited to an event.
+    EventInvited,
+    /// The organisers wrote to everyone registered (mailed on its own).
+    EventMessage,
+    /// Someone asked the member for a 1:1 meeting at an event.
+    EventMeetingRequested,
+    /// The member's meeting request was accepted.
+    EventMeetingAccepted,
+    /// It was declined.
+    EventMeetingDeclined,
 }
 
 words!(Kind {
@@ -59,6 +75,13 @@ words!(Kind {
     OpportunityWon = "opportunity_won",
     OpportunityNotNow = "opportunity_not_now",
     OpportunityAnswered = "opportunity_answered",
+    EventPromoted = "event_promoted",
+    EventCancelled = "event_cancelled",
+    EventInvited = "event_invited",
+    EventMessage = "event_message",
+    EventMeetingRequested = "event_meeting_requested",
+    EventMeetingAccepted = "event_meeting_accepted",
+    EventMeetingDeclined = "event_meeting_declined",
 });
 
 impl Kind {
@@ -97,9 +120,13 @@ pub enum Topic {
     /// News about opportunities one answered, and "opportunities for you"
     /// in the digest.
     Opportunities,
+    /// Event invitations, reminders and organisers' messages (what
+    /// changes one's place — confirmation, waitlist, cancellation — is
+    /// always mailed).
+    Events,
 }
 
-words!(Topic { Messages = "messages", Mentions = "mentions", Replies = "replies", Groups = "groups", Digest = "digest", Opportunities = "opportunities" });
+words!(Topic { Messages = "messages", Mentions = "mentions", Replies = "replies", Groups = "groups", Digest = "digest", Opportunities = "opportunities", Events = "events" });
 
 /// How often the digest comes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -125,6 +152,7 @@ pub struct EmailPrefs {
     pub groups: bool,
     pub digest: Frequency,
     pub opportunities: bool,
+    pub events: bool,
 }
 
 impl Default for EmailPrefs {
@@ -136,6 +164,7 @@ impl Default for EmailPrefs {
             groups: true,
             digest: Frequency::Weekly,
             opportunities: true,
+            events: true,
         }
     }
 }
@@ -159,6 +188,7 @@ impl EmailPrefs {
             Topic::Groups => self.groups,
             Topic::Digest => self.digest != Frequency::Off,
             Topic::Opportunities => self.opportunities,
+            Topic::Events => self.events,
         }
     }
 
@@ -171,6 +201,7 @@ impl EmailPrefs {
             Topic::Groups => self.groups = false,
             Topic::Digest => self.digest = Frequency::Off,
             Topic::Opportunities => self.opportunities = false,
+            Topic::Events => self.events = false,
         }
         self
     }
@@ -192,6 +223,12 @@ pub fn topic_of(kind: Kind) -> Option<Topic> {
         | Kind::OpportunityWon
         | Kind::OpportunityNotNow
         | Kind::OpportunityAnswered => Some(Topic::Opportunities),
+        Kind::EventInvited
+        | Kind::EventMeetingRequested
+        | Kind::EventMeetingAccepted
+        | Kind::EventMeetingDeclined => Some(Topic::Events),
+        // mailed on their own, with the calendar file or the message
+        Kind::EventPromoted | Kind::EventCancelled | Kind::EventMessage => None,
     }
 }
 

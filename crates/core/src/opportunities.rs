@@ -281,7 +281,7 @@ pub struct Draft {
     pub details: Details,
 }
 
-fn clean_line(s: &str) -> String {
+pub(crate) fn clean_line(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control())
         .collect::<String>()

@@ -31,6 +31,23 @@ pub fn to_half_width_ascii(input: &str) -> String {
         .collect()
 }
 
+/// Text for HTML (element content or a quoted attribute): `& < > " '`
+/// escaped, everything else kept.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 
 use enishi_store::{Db, jobs::Job, now_ms, outbox};
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 
@@ -88,23 +88,44 @@ pub async fn send_job(db: &Db, mailer: &Mailer, job: &Job) -> Result<(), JobErro
                 "List-Unsubscribe=One-Click".to_string(),
             ));
     }
-    let email = builder
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .header(ContentTransferEncoding::Base64)
-                        .body(message.text_body.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .header(ContentTransferEncoding::Base64)
-                        .body(message.html_body.clone()),
-                ),
+    let alternative = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::Base64)
+                .body(message.text_body.clone()),
         )
-        .map_err(|e| JobError::Permanent(format!("cannot build the message: {e}")))?;
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .header(ContentTransferEncoding::Base64)
+                .body(message.html_body.clone()),
+        );
+    let built = match message.calendar.as_deref() {
+        // the event's calendar file rides along as an attachment that
+        // calendar programs offer to add
+        Some(ics) => {
+            let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") {
+                "CANCEL"
+            } else {
+                "PUBLISH"
+            };
+            let kind =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .map_err(|e| JobError::Permanent(format!("calendar content type: {e}")))?;
+            builder.multipart(
+                MultiPart::mixed().multipart(alternative).singlepart(
+                    Attachment::new("invite.ics".to_string()).body(
+                        Body::new_with_encoding(ics.to_string(), ContentTransferEncoding::Base64)
+                            .map_err(|_| JobError::Permanent("calendar body".into()))?,
+                        kind,
+                    ),
+                ),
+            )
+        }
+        None => builder.multipart(alternative),
+    };
+    let email = built.map_err(|e| JobError::Permanent(format!("cannot build the message: {e}")))?;
     match transport.send(email).await {
         Ok(_) => {
             outbox::mark_sent(db, message.id, now_ms())

@@ -461,3 +461,22 @@ pub async fn networks_of(db: &Db, account_id: i64) -> Result<Vec<(Network, Strin
         .map(|r| (r.network, r.member_role, r.member_status))
         .collect())
 }
+
+/// Of `accounts`, the active members of the network.
+pub async fn active_among(db: &Db, net: NetworkId, accounts: &[i64]) -> Result<Vec<i64>> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT account_id FROM memberships WHERE network_id = $1 AND status = 'active' AND {}",
+        db.dialect().in_list("account_id", 2)
+    );
+    let ids = crate::IdList(accounts.to_vec());
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(&ids)
+            .fetch_all(pool)
+            .await
+    })?)
+}

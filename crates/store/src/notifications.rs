@@ -21,6 +21,8 @@ pub struct NewNotification<'a> {
     pub note: Option<&'a str>,
     /// The opportunity it is about (an answer's stage).
     pub opportunity_id: Option<i64>,
+    /// The event it is about.
+    pub event_id: Option<i64>,
 }
 
 /// Stores a notification; `None` when an unread one of the same kind, by
@@ -34,14 +36,14 @@ pub async fn add(
 ) -> Result<Option<i64>> {
     Ok(db_run!(db, |pool| {
         sqlx::query_scalar(
-            "INSERT INTO notifications (network_id, account_id, kind, actor_id, post_id, comment_id, group_id, created_at, note, opportunity_id) \
+            "INSERT INTO notifications (network_id, account_id, kind, actor_id, post_id, comment_id, group_id, created_at, note, opportunity_id, event_id) \
              SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
              CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT), CAST($9 AS TEXT), \
-             CAST($10 AS BIGINT) WHERE NOT EXISTS (SELECT 1 FROM notifications x \
+             CAST($10 AS BIGINT), CAST($11 AS BIGINT) WHERE NOT EXISTS (SELECT 1 FROM notifications x \
                WHERE x.network_id = $1 AND x.account_id = $2 AND x.kind = $3 AND x.read_at IS NULL \
                AND x.actor_id IS NOT DISTINCT FROM $4 AND x.post_id IS NOT DISTINCT FROM $5 \
                AND x.comment_id IS NOT DISTINCT FROM $6 AND x.group_id IS NOT DISTINCT FROM $7 \
-               AND x.opportunity_id IS NOT DISTINCT FROM $10) \
+               AND x.opportunity_id IS NOT DISTINCT FROM $10 AND x.event_id IS NOT DISTINCT FROM $11) \
              RETURNING id",
         )
         .bind(net.0)
@@ -54,6 +56,7 @@ pub async fn add(
         .bind(now)
         .bind(n.note)
         .bind(n.opportunity_id)
+        .bind(n.event_id)
         .fetch_optional(pool)
         .await
     })?)
@@ -77,6 +80,8 @@ pub struct Listed {
     pub note: Option<String>,
     pub opportunity_id: Option<i64>,
     pub opportunity_title: Option<String>,
+    pub event_id: Option<i64>,
+    pub event_title: Option<String>,
     pub created_at: i64,
     pub read_at: Option<i64>,
     #[sqlx(flatten)]
@@ -88,12 +93,13 @@ pub async fn list(db: &Db, account_id: i64, limit: i64) -> Result<Vec<Listed>> {
     let sql = format!(
         "SELECT x.id, x.network_id, n.slug, n.name_ja, n.name_en, x.kind, x.actor_id, x.post_id, \
          x.comment_id, x.group_id, g.name AS group_name, x.note, x.opportunity_id, \
-         o.title AS opportunity_title, x.created_at, x.read_at, {} \
+         o.title AS opportunity_title, x.event_id, e.title AS event_title, x.created_at, x.read_at, {} \
          FROM notifications x \
          JOIN memberships m ON m.network_id = x.network_id AND m.account_id = x.account_id AND m.status = 'active' \
          JOIN networks n ON n.id = x.network_id \
          LEFT JOIN community_groups g ON g.network_id = x.network_id AND g.id = x.group_id \
          LEFT JOIN opportunities o ON o.network_id = x.network_id AND o.id = x.opportunity_id \
+         LEFT JOIN events e ON e.network_id = x.network_id AND e.id = x.event_id \
          LEFT JOIN profiles p ON p.network_id = x.network_id AND p.account_id = x.actor_id \
          WHERE x.account_id = $1 ORDER BY x.id DESC LIMIT $2",
         crate::posts::AUTHOR
@@ -269,5 +275,23 @@ pub async fn new_posts(
         .bind(since)
         .fetch_all(pool)
         .await
+    })?)
+}
+
+/// The e-mail choices (JSON) of `accounts`.
+pub async fn prefs_of(db: &Db, accounts: &[i64]) -> Result<Vec<(i64, String)>> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, notify_prefs FROM accounts WHERE {}",
+        db.dialect().in_list("id", 1)
+    );
+    let ids = crate::IdList(accounts.to_vec());
+    Ok(db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&ids)
+            .fetch_all(pool)
+            .await
     })?)
 }

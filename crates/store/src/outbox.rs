@@ -21,10 +21,12 @@ pub struct Message {
     /// The one-click unsubscribe link (RFC 8058), for mail people can
     /// switch off.
     pub list_unsubscribe: Option<String>,
+    /// An event's `.ics`, attached (confirmations, cancellations).
+    pub calendar: Option<String>,
 }
 
 const COLUMNS: &str = "id, to_addr, subject, text_body, html_body, status, error, created_at, sent_at, \
-     list_unsubscribe";
+     list_unsubscribe, calendar";
 
 pub struct NewMessage<'a> {
     pub to: &'a str,
@@ -33,6 +35,8 @@ pub struct NewMessage<'a> {
     pub html: &'a str,
     /// See [`Message::list_unsubscribe`].
     pub list_unsubscribe: Option<&'a str>,
+    /// See [`Message::calendar`].
+    pub calendar: Option<&'a str>,
 }
 
 /// Stores a message and the job that will send it, atomically.
@@ -40,8 +44,8 @@ pub async fn enqueue(db: &Db, msg: &NewMessage<'_>, now: i64) -> Result<i64> {
     let mut tx = db.begin_write().await?;
     let id: i64 = db_run!(tx tx, |conn| {
         sqlx::query_scalar(
-            "INSERT INTO outbox (to_addr, subject, text_body, html_body, status, error, created_at, sent_at, list_unsubscribe) \
-             VALUES ($1, $2, $3, $4, 'queued', NULL, $5, NULL, $6) RETURNING id",
+            "INSERT INTO outbox (to_addr, subject, text_body, html_body, status, error, created_at, sent_at, list_unsubscribe, calendar) \
+             VALUES ($1, $2, $3, $4, 'queued', NULL, $5, NULL, $6, $7) RETURNING id",
         )
         .bind(msg.to)
         .bind(msg.subject)
@@ -49,6 +53,7 @@ pub async fn enqueue(db: &Db, msg: &NewMessage<'_>, now: i64) -> Result<i64> {
         .bind(msg.html)
         .bind(now)
         .bind(msg.list_unsubscribe)
+        .bind(msg.calendar)
         .fetch_one(&mut *conn)
         .await
     })?;

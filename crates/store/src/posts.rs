@@ -764,3 +764,18 @@ pub async fn by_image(db: &Db, net: NetworkId, key: &str) -> Result<Option<i64>>
             .await
     })?)
 }
+
+/// The profile of `account` in this network as an [`Author`] (all `None`
+/// when they have none here).
+pub async fn author_of_account(db: &Db, net: NetworkId, account: i64) -> Result<Author> {
+    let sql =
+        format!("SELECT {AUTHOR} FROM profiles p WHERE p.network_id = $1 AND p.account_id = $2");
+    let found: Option<Author> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(account)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(found.unwrap_or_default())
+}

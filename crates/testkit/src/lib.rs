@@ -149,11 +149,7 @@ impl TestApp {
             },
         );
         let state = AppState::with_waker(database.db.clone(), config, Some(worker.waker()));
-        let worker = enishi_web::notifications::register(
-            enishi_web::intake::register(worker, &state),
-            &state,
-        )
-        .spawn();
+        let worker = enishi_web::register_sweeps(worker, &state).spawn();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(enishi_web::serve(listener, state, async {
             let _ = rx.await;

@@ -83,6 +83,11 @@ impl Mail {
         self.part("text/plain")
     }
 
+    /// The decoded calendar attachment (`text/calendar`).
+    pub fn calendar(&self) -> String {
+        self.part("text/calendar")
+    }
+
     /// The decoded HTML part.
     pub fn html(&self) -> String {
         self.part("text/html")

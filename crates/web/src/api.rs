@@ -37,7 +37,10 @@ Errors are RFC 9457 problem documents (`application/problem+json`).",
         (name = "groups", description = "Groups by era, department, region or interest, and their feeds"),
         (name = "moderation", description = "Reports, and the moderators' queue"),
         (name = "messages", description = "Direct messages: conversations, blocks, and who may write to you"),
-        (name = "notifications", description = "What others did that concerns you: comments, replies, reactions, group decisions")
+        (name = "notifications", description = "What others did that concerns you: comments, replies, reactions, group decisions"),
+        (name = "opportunities", description = "Projects, rehire openings, referral requests, mentoring and talks, and HR's pipeline"),
+        (name = "businesses", description = "Alumni businesses and enquiries"),
+        (name = "events", description = "Events: registration with seats and waitlist, check-in, era balance, invitations")
     )
 )]
 struct ApiDoc;

@@ -16,6 +16,7 @@ use crate::{AppError, AppState, assets};
 fn header_me(viewer: &Viewer, lang: Lang) -> Option<HeaderMe> {
     viewer.account().map(|a| HeaderMe {
         display_name: a.display_name.clone(),
+        time_zone: a.time_zone.clone(),
         is_operator: a.is_operator,
         unread_messages: viewer.unread_messages,
         unread_notifications: viewer.unread_notifications,
@@ -69,6 +70,8 @@ pub struct PageCtx {
 #[derive(Clone, Debug)]
 pub struct HeaderMe {
     pub display_name: String,
+    /// Their time zone (IANA name): times are shown in it.
+    pub time_zone: String,
     pub is_operator: bool,
     /// Unread direct messages in all their networks.
     pub unread_messages: i64,
@@ -112,6 +115,15 @@ impl PageCtx {
     /// Shows `viewer` in the header.
     pub fn set_viewer(&mut self, viewer: &Viewer) {
         self.me = header_me(viewer, self.lang);
+    }
+
+    /// The zone times are shown in: the signed-in person's, else Tokyo.
+    pub fn tz(&self) -> &str {
+        self.me
+            .as_ref()
+            .map(|m| m.time_zone.as_str())
+            .filter(|z| !z.is_empty())
+            .unwrap_or(enishi_core::tz::DEFAULT)
     }
 
     /// The label of a stored word (`word("role", "admin")` → 管理者).

@@ -269,6 +269,21 @@ pub struct ListQuery {
     pub category: Option<String>,
 }
 
+/// The active groups the member may choose as an audience (theirs first):
+/// (id, name).
+pub async fn active_choices(
+    state: &AppState,
+    scope: &NetworkScope,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let (mine, others, _) = visible_groups(state, scope, None).await?;
+    Ok(mine
+        .into_iter()
+        .chain(others)
+        .filter(|g| g.status == "active")
+        .map(|g| (g.id, g.name))
+        .collect())
+}
+
 /// The groups that exist for the viewer, split: theirs, the others, and
 /// (for stewards) proposals to decide. With a category, only that kind.
 pub async fn visible_groups(

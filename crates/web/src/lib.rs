@@ -19,10 +19,14 @@ pub mod account_api;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod business_matching;
 pub mod businesses;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
+pub mod events;
+pub mod events_api;
+pub mod events_pages;
 pub mod groups;
 pub mod groups_api;
 pub mod i18n;
@@ -218,4 +222,13 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// The job worker with every periodic sweep of the application: the
+/// alumni intake's, the digests, event reminders.
+pub fn register_sweeps(worker: enishi_jobs::Worker, state: &AppState) -> enishi_jobs::Worker {
+    events::register(
+        notifications::register(intake::register(worker, state), state),
+        state,
+    )
 }

@@ -32,6 +32,9 @@ pub enum Kind {
     Message,
     /// The digest (`{network}`: the networks; the lines list what is new).
     Digest,
+    /// About an event (`{subject}`, `{text}`, `{network}`; the lines say
+    /// when and where).
+    Event,
 }
 
 impl Kind {
@@ -47,6 +50,7 @@ impl Kind {
             Kind::Notification => "mail.notification",
             Kind::Message => "mail.message",
             Kind::Digest => "mail.digest",
+            Kind::Event => "mail.event",
         }
     }
 }
@@ -180,6 +184,17 @@ pub async fn queue(
     mail: &Rendered,
     list_unsubscribe: Option<&str>,
 ) -> Result<i64, AppError> {
+    queue_with_calendar(state, to, mail, list_unsubscribe, None).await
+}
+
+/// [`queue`] with an event's `.ics` attached.
+pub async fn queue_with_calendar(
+    state: &AppState,
+    to: &str,
+    mail: &Rendered,
+    list_unsubscribe: Option<&str>,
+    calendar: Option<&str>,
+) -> Result<i64, AppError> {
     let id = outbox::enqueue(
         &state.db,
         &outbox::NewMessage {
@@ -188,6 +203,7 @@ pub async fn queue(
             text: &mail.text,
             html: &mail.html,
             list_unsubscribe,
+            calendar,
         },
         now_ms(),
     )

@@ -52,21 +52,10 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Plain text as HTML: escaped, line breaks kept (direct messages, which
 /// are not markdown).
 pub fn plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    out.push_str("<p>");
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out.push_str("</p>");
-    out
+    format!(
+        "<p>{}</p>",
+        enishi_core::text::escape_html(text).replace('\n', "<br>")
+    )
 }
 
 #[cfg(test)]

@@ -55,6 +55,51 @@ fn body_in(doc: &Document, lang: Lang) -> String {
     }
 }
 
+/// What a list of addresses typed by an organiser came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Addresses {
+    /// The active members' accounts, each once, in the order typed.
+    Found(Vec<i64>),
+    /// Nothing typed.
+    Empty,
+    /// More than allowed.
+    TooMany,
+    /// This address is not an active member's.
+    Unknown(String),
+}
+
+/// The active members with the addresses in `text` (one a line, or
+/// separated by spaces, commas, 、 or ;), at most `max`.
+pub async fn members_by_addresses(
+    state: &AppState,
+    net: enishi_store::networks::NetworkId,
+    text: &str,
+    max: usize,
+) -> Result<Addresses, AppError> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '、' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Ok(Addresses::Empty);
+    }
+    if words.len() > max {
+        return Ok(Addresses::TooMany);
+    }
+    let mut accounts = Vec::new();
+    for w in words {
+        match membership_by_address(state, net, w)
+            .await?
+            .filter(|m| m.status == "active")
+        {
+            Some(m) if !accounts.contains(&m.account_id) => accounts.push(m.account_id),
+            Some(_) => {}
+            None => return Ok(Addresses::Unknown(w.to_string())),
+        }
+    }
+    Ok(Addresses::Found(accounts))
+}
+
 /// The membership (whatever its status) of the account whose verified
 /// address `email` is, in the network `net`; `None` for an address that
 /// is not one, nobody's, or not a member's.

@@ -38,6 +38,8 @@ pub struct About {
     pub note: Option<String>,
     /// The opportunity (an answer's stage).
     pub opportunity: Option<i64>,
+    /// The event.
+    pub event: Option<i64>,
 }
 
 /// Tells `who` (account, kind) that the member of `scope` did something
@@ -56,6 +58,7 @@ pub async fn notify(state: &AppState, scope: &NetworkScope, who: &[(i64, Kind)],
             group_id: about.group,
             note: about.note.as_deref(),
             opportunity_id: about.opportunity,
+            event_id: about.event,
         };
         match stored::add(&state.db, scope.id(), &new, now_ms()).await {
             Ok(Some(id)) => {
@@ -204,9 +207,13 @@ fn href_of(
     comment: Option<i64>,
     group: Option<i64>,
     opportunity: Option<i64>,
+    event: Option<i64>,
 ) -> String {
     if let Some(o) = opportunity {
         return format!("/n/{slug}/opportunities/{o}");
+    }
+    if let Some(e) = event {
+        return format!("/n/{slug}/events/{e}");
     }
     match (post, comment, group) {
         (Some(p), Some(c), _) => format!("/n/{slug}/posts/{p}#comment-{c}"),
@@ -237,7 +244,11 @@ fn describe(tr: Tr, n: &Listed) -> String {
         &who,
         &s(&n.group_name),
         &s(&n.note),
-        &s(&n.opportunity_title),
+        &s(if n.event_id.is_some() {
+            &n.event_title
+        } else {
+            &n.opportunity_title
+        }),
     )
 }
 
@@ -249,6 +260,7 @@ fn view(ctx: &PageCtx, n: &Listed) -> NotificationView {
         n.comment_id,
         n.group_id,
         n.opportunity_id,
+        n.event_id,
     );
     NotificationView {
         id: n.id,
@@ -365,7 +377,7 @@ pub async fn unsubscribe_link(
 
 /// Whom a mail goes to and in which language, if they want `topic`.
 /// (`None`: mail that is not optional, like a moderator's warning.)
-async fn recipient(
+pub(crate) async fn recipient(
     state: &AppState,
     account: i64,
     topic: Option<Topic>,
@@ -432,7 +444,13 @@ async fn mail_notification(
             .next()
             .map(|l| l.opportunity.title)
             .unwrap_or_default(),
-        None => String::new(),
+        None => match about.event {
+            Some(e) => enishi_store::events::get(&state.db, scope.id(), e)
+                .await?
+                .map(|e| e.title)
+                .unwrap_or_default(),
+            None => String::new(),
+        },
     };
     let text = sentence(tr, kind.as_str(), &who, &group, &note, &title);
     let path = href_of(
@@ -441,6 +459,7 @@ async fn mail_notification(
         about.comment,
         about.group,
         about.opportunity,
+        about.event,
     );
     let network = crate::networks::name_in(&scope.network, lang).to_string();
     let unsubscribe = match topic {
@@ -656,6 +675,14 @@ pub struct PrefsBody {
     /// News about opportunities you answered, and "opportunities for you"
     /// in the digest.
     pub opportunities: bool,
+    /// Event invitations, reminders and organisers' messages (missing:
+    /// on).
+    #[serde(default = "on")]
+    pub events: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl PrefsBody {
@@ -667,6 +694,7 @@ impl PrefsBody {
             groups: p.groups,
             digest: p.digest.as_str().to_string(),
             opportunities: p.opportunities,
+            events: p.events,
         }
     }
 }
@@ -687,6 +715,7 @@ pub async fn save_prefs(
         groups: body.groups,
         digest,
         opportunities: body.opportunities,
+        events: body.events,
     };
     stored::set_prefs(
         &state.db,
@@ -742,6 +771,7 @@ pub struct SettingsForm {
     pub replies: Option<String>,
     pub groups: Option<String>,
     pub opportunities: Option<String>,
+    pub events: Option<String>,
     pub digest: String,
 }
 
@@ -760,6 +790,7 @@ pub async fn save_settings(
         groups: form.groups.is_some(),
         digest: form.digest,
         opportunities: form.opportunities.is_some(),
+        events: form.events.is_some(),
     };
     match save_prefs(&state, me, &body).await? {
         Ok(_) => Ok(Redirect::to("/account/notifications?done=saved").into_response()),

@@ -251,28 +251,15 @@ async fn picked_accounts(
     scope: &NetworkScope,
     text: &str,
 ) -> Result<Result<Vec<i64>, FieldError>, AppError> {
-    let mut accounts = Vec::new();
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '、' || c == ';')
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.is_empty() {
-        return Ok(Err(field("picked", "invalid.opportunity_picked_empty")));
-    }
-    if words.len() > MAX_PICKED {
-        return Ok(Err(field("picked", "invalid.opportunity_picked_many")));
-    }
-    for w in words {
-        let member = crate::networks::membership_by_address(state, scope.id(), w)
-            .await?
-            .filter(|m| m.status == "active");
-        match member {
-            Some(m) if !accounts.contains(&m.account_id) => accounts.push(m.account_id),
-            Some(_) => {}
-            None => return Ok(Err(field("picked", "invalid.opportunity_picked_unknown"))),
-        }
-    }
-    Ok(Ok(accounts))
+    use crate::networks::Addresses;
+    Ok(
+        match crate::networks::members_by_addresses(state, scope.id(), text, MAX_PICKED).await? {
+            Addresses::Found(accounts) => Ok(accounts),
+            Addresses::Empty => Err(field("picked", "invalid.opportunity_picked_empty")),
+            Addresses::TooMany => Err(field("picked", "invalid.opportunity_picked_many")),
+            Addresses::Unknown(_) => Err(field("picked", "invalid.opportunity_picked_unknown")),
+        },
+    )
 }
 
 /// Creates an opportunity (`existing: None`) or rewrites one; its id.

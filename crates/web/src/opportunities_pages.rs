@@ -285,14 +285,12 @@ async fn form_page(
     form: OpportunityForm,
     errors: Vec<FieldError>,
 ) -> Result<FormPage, AppError> {
-    let (mine, others, _) = crate::groups::visible_groups(state, scope, None).await?;
-    let groups = mine
+    let groups = crate::groups::active_choices(state, scope)
+        .await?
         .into_iter()
-        .chain(others)
-        .filter(|g| g.status == "active")
-        .map(|g| GroupChoice {
-            id: g.id.to_string(),
-            name: g.name,
+        .map(|(id, name)| GroupChoice {
+            id: id.to_string(),
+            name,
         })
         .collect();
     Ok(FormPage {

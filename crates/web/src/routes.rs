@@ -19,10 +19,11 @@ use utoipa_axum::routes;
 use crate::auth::Viewer;
 use crate::scope::{self, Need};
 use crate::{
-    AppError, AppState, account, account_api, api, assets, businesses, error, groups, groups_api,
-    images, intake, live, messages, messages_api, moderation, network_admin, networks,
-    networks_api, notifications, operator, opportunities_api, opportunities_pages,
-    opportunities_pipeline, posts, posts_api, profiles, profiles_api, signin, site,
+    AppError, AppState, account, account_api, api, assets, business_matching, businesses, error,
+    events_api, events_pages, groups, groups_api, images, intake, live, messages, messages_api,
+    moderation, network_admin, networks, networks_api, notifications, operator, opportunities_api,
+    opportunities_pages, opportunities_pipeline, posts, posts_api, profiles, profiles_api, signin,
+    site,
 };
 
 /// Who may call a route. Each later capability adds its rules here
@@ -375,6 +376,7 @@ pub fn table() -> Vec<Route> {
     rows.extend(message_routes());
     rows.extend(opportunity_routes());
     rows.extend(business_routes());
+    rows.extend(event_routes());
     rows
 }
 
@@ -1084,6 +1086,151 @@ fn business_routes() -> Vec<Route> {
         Route::api(Member, routes!(businesses::update_api)),
         Route::api(Member, routes!(businesses::delete_api)),
         Route::api(Member, routes!(businesses::enquiry_api)),
+    ]
+}
+
+/// The rows of events. Organisers' pages answer 404 to others (the
+/// event's own rule, like a poster's opportunity).
+fn event_routes() -> Vec<Route> {
+    use Access::{Member, Public};
+    let (g, p) = (Method::GET, Method::POST);
+    let e = |m: &Method, path: &'static str, handler: MethodRouter<AppState>| {
+        page(m.clone(), path, Member, handler)
+    };
+    vec![
+        e(&g, "/n/{slug}/events", get(events_pages::list)),
+        e(&p, "/n/{slug}/events", post(events_pages::create_form)),
+        e(&g, "/n/{slug}/events/new", get(events_pages::new_form)),
+        e(&p, "/n/{slug}/events/feed", post(events_pages::feed_form)),
+        e(&g, "/n/{slug}/events/{event_id}", get(events_pages::show)),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}",
+            post(events_pages::update_form),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/edit",
+            get(events_pages::edit_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/rsvp",
+            post(events_pages::rsvp_form),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/ticket",
+            get(events_pages::ticket),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/event.ics",
+            get(events_pages::ics),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/manage",
+            get(events_pages::manage),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/invite",
+            post(events_pages::invite_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/message",
+            post(events_pages::message_form),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/tables",
+            get(events_pages::tables),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/checkin",
+            get(events_pages::checkin),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/checkin",
+            post(events_pages::checkin_form),
+        ),
+        page(
+            g.clone(),
+            "/calendar/{calendar_token}",
+            Public,
+            get(events_pages::feed),
+        ),
+        e(
+            &g,
+            "/n/{slug}/events/{event_id}/matching",
+            get(business_matching::page),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/pitches",
+            post(business_matching::apply_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/pitches/{pitch_id}",
+            post(business_matching::decide_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/projects",
+            post(business_matching::projects_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/meetings",
+            post(business_matching::request_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/events/{event_id}/meetings/{meeting_id}",
+            post(business_matching::answer_form),
+        ),
+        e(&g, "/n/{slug}/cards", get(business_matching::cards)),
+        e(
+            &p,
+            "/n/{slug}/cards",
+            post(business_matching::save_card_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/cards/exchange",
+            post(business_matching::exchange_form),
+        ),
+        e(
+            &p,
+            "/n/{slug}/cards/exchanges/{exchange_id}",
+            post(business_matching::decide_exchange_form),
+        ),
+        Route::api(Member, routes!(business_matching::matching_api)),
+        Route::api(Member, routes!(business_matching::apply_api)),
+        Route::api(Member, routes!(business_matching::decide_api)),
+        Route::api(Member, routes!(business_matching::projects_api)),
+        Route::api(Member, routes!(business_matching::request_api)),
+        Route::api(Member, routes!(business_matching::answer_api)),
+        Route::api(Member, routes!(business_matching::cards_api)),
+        Route::api(Member, routes!(business_matching::save_card_api)),
+        Route::api(Member, routes!(business_matching::exchange_api)),
+        Route::api(Member, routes!(business_matching::decide_exchange_api)),
+        Route::api(Member, routes!(events_api::list_api)),
+        Route::api(Member, routes!(events_api::create_api)),
+        Route::api(Member, routes!(events_api::get_api)),
+        Route::api(Member, routes!(events_api::update_api)),
+        Route::api(Member, routes!(events_api::status_api)),
+        Route::api(Member, routes!(events_api::rsvp_api)),
+        Route::api(Member, routes!(events_api::registrations_api)),
+        Route::api(Member, routes!(events_api::checkin_api)),
+        Route::api(Member, routes!(events_api::balance_api)),
+        Route::api(Member, routes!(events_api::invites_api)),
+        Route::api(Member, routes!(events_api::message_api)),
     ]
 }
 

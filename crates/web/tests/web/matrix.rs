@@ -416,6 +416,142 @@ async fn sample_path(
         .unwrap();
         path = path.replace("{business_id}", &id.to_string());
     }
+    if path.contains("{event_id}") {
+        // a published event the visitor organises and is going to (so the
+        // organiser's pages and the ticket have something of theirs)
+        let id = enishi_store::events::create(
+            &app.db,
+            network.scope(),
+            &enishi_store::events::NewEvent {
+                title: "行列の交流会",
+                description: "",
+                starts_at: now_ms() + 86_400_000,
+                ends_at: now_ms() + 90_000_000,
+                tz: "Asia/Tokyo",
+                format: "in_person",
+                venue: "本社",
+                address: "",
+                map_url: "",
+                online_url: "",
+                capacity: Some(10),
+                waitlist: true,
+                guests: 0,
+                deadline: None,
+                audience: "network",
+                group_id: None,
+                questions: "[]",
+                business_matching: true,
+                meeting_minutes: 20,
+            },
+            "published",
+            "0123456789abcdef",
+            owner,
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        enishi_store::events::register(
+            &app.db,
+            network.scope(),
+            id,
+            owner,
+            &enishi_store::events::Ask {
+                going: true,
+                guests: 0,
+                answers: "[]",
+                unlisted: false,
+                waitlist: true,
+            },
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        if path.contains("{pitch_id}") {
+            // the visitor's own business, pitching at their event
+            let business = enishi_store::businesses::create(
+                &app.db,
+                network.scope(),
+                owner,
+                &enishi_store::businesses::NewBusiness {
+                    name: "行列商会",
+                    kana: "",
+                    offer: "行列の販売",
+                    industry: "",
+                    url: "",
+                },
+                now_ms(),
+            )
+            .await
+            .unwrap();
+            let pitch = enishi_store::business_matching::apply(
+                &app.db,
+                network.scope(),
+                &enishi_store::business_matching::NewPitch {
+                    event: id,
+                    account: owner,
+                    business,
+                    pitch: "行列のピッチ",
+                    slides_url: "",
+                },
+                now_ms(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            path = path.replace("{pitch_id}", &pitch.to_string());
+        }
+        if path.contains("{meeting_id}") {
+            // someone asked the visitor for a meeting
+            let someone = fresh_account(app, false).await.id;
+            let meeting = enishi_store::business_matching::request(
+                &app.db,
+                network.scope(),
+                &enishi_store::business_matching::NewMeeting {
+                    event: id,
+                    requester: someone,
+                    host: owner,
+                    slot: now_ms() + 86_400_000,
+                    note: "",
+                },
+                now_ms(),
+            )
+            .await
+            .unwrap();
+            path = path.replace("{meeting_id}", &meeting.to_string());
+        }
+        path = path.replace("{event_id}", &id.to_string());
+    }
+    if path.contains("{exchange_id}") {
+        // someone asked the visitor for a card exchange
+        let someone = fresh_account(app, false).await.id;
+        let enishi_store::business_matching::Asked::Created(x) =
+            enishi_store::business_matching::ask_exchange(
+                &app.db,
+                network.scope(),
+                someone,
+                owner,
+                None,
+                now_ms(),
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("a new exchange")
+        };
+        path = path.replace("{exchange_id}", &x.to_string());
+    }
+    if path.contains("{calendar_token}") {
+        let token = format!("{:064x}", unique_number());
+        enishi_store::events::set_feed(
+            &app.db,
+            owner,
+            &enishi_core::secret::hash_token(&token),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        path = path.replace("{calendar_token}", &token);
+    }
     if path.contains("{unsubscribe_token}") {
         let key = enishi_store::notifications::unsubscribe_key(
             &app.db,
@@ -435,6 +571,7 @@ async fn sample_path(
                 text: "t",
                 html: "h",
                 list_unsubscribe: None,
+                calendar: None,
             },
             now_ms(),
         )
@@ -655,6 +792,8 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             "{opportunity_id}",
             "{answer_id}",
             "{business_id}",
+            "{event_id}",
+            "{exchange_id}",
         ];
         if !template.contains("{slug}") || !objects.iter().any(|o| template.contains(o)) {
             continue;
