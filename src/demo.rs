@@ -9,7 +9,9 @@
 //! reactions from 40 more members); groups of every kind, access and
 //! space with their own posts; direct and group conversations; the demo
 //! alumnus's post with comments and his notifications; opportunities of
-//! each kind with answers and outcomes, and alumni businesses. Later
+//! each kind with answers and outcomes, and alumni businesses; past and
+//! upcoming events with attendees across eras, a business-matching
+//! evening with pitches and meetings, and exchanged cards. Later
 //! capabilities each add their part to [`PARTS`].
 
 use enishi_store::{Db, StoreError, meta, now_ms};
@@ -37,6 +39,7 @@ const PARTS: &[(&str, Loader)] = &[
     ("opportunities", |db| {
         Box::pin(crate::demo_opportunities::load(db))
     }),
+    ("events", |db| Box::pin(crate::demo_events::load(db))),
 ];
 
 /// How many generated alumni the demo network gets.

@@ -8,6 +8,7 @@
 
 mod demo;
 mod demo_community;
+mod demo_events;
 mod demo_opportunities;
 mod import;
 mod operator;

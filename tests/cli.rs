@@ -445,6 +445,59 @@ async fn binary_migrates_and_serves(backend: Backend) {
             .len(),
         4
     );
+    // events: one past (30 checked in), three upcoming (one business
+    // matching with an approved pitch, a project and a booked meeting),
+    // one proposal; the alumnus goes to two and has a card from 佐藤
+    let now = enishi_store::now_ms();
+    let upcoming =
+        enishi_store::events::listed(&target.db, demo.scope(), alumnus.id, now, false, None)
+            .await
+            .unwrap();
+    assert_eq!(upcoming.len(), 4);
+    assert_eq!(
+        upcoming
+            .iter()
+            .filter(|e| e.mine.as_deref() == Some("going"))
+            .count(),
+        2
+    );
+    let past = enishi_store::events::listed(&target.db, demo.scope(), alumnus.id, now, true, None)
+        .await
+        .unwrap();
+    assert_eq!(past.len(), 1);
+    let attendees = enishi_store::events::attendees(&target.db, demo.scope(), past[0].event.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        attendees
+            .iter()
+            .filter(|a| a.registration.checked_in_at.is_some())
+            .count(),
+        30
+    );
+    let evening = upcoming
+        .iter()
+        .find(|e| e.event.business_matching != 0)
+        .expect("a business-matching event");
+    let pitches =
+        enishi_store::business_matching::pitches(&target.db, demo.scope(), evening.event.id)
+            .await
+            .unwrap();
+    assert!(pitches.iter().any(|p| p.status == "approved"));
+    assert_eq!(
+        enishi_store::business_matching::projects(&target.db, demo.scope(), evening.event.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        enishi_store::business_matching::received(&target.db, demo.scope(), alumnus.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let groups =
         enishi_store::groups::list(&target.db, demo.scope(), &["shared", "alumni", "staff"], 0)
             .await

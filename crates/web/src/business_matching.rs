@@ -392,6 +392,8 @@ pub struct MatchingPage {
     pub my_businesses: Vec<(i64, String)>,
     pub may_manage: bool,
     pub going: bool,
+    /// The member (not offered as their own meeting's other side).
+    pub me: i64,
     pub open_projects: Vec<(i64, String, bool)>,
     pub error: Option<&'static str>,
     pub notice: Option<&'static str>,
@@ -439,6 +441,7 @@ async fn matching_page(
         my_businesses,
         may_manage: e.may_manage(),
         going: e.mine() == Some("going"),
+        me,
         open_projects,
         error,
         notice,

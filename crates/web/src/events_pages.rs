@@ -409,9 +409,10 @@ pub struct ShowPage {
 
 impl ShowPage {
     /// The member's answer to question `i` (empty when none).
-    pub fn answer_at(&self, i: impl std::borrow::Borrow<usize>) -> &str {
+    /// (The template hands the index over by reference, to any depth.)
+    pub fn answer_at(&self, i: impl std::fmt::Display) -> &str {
         self.mine_answers
-            .get(*i.borrow())
+            .get(i.to_string().parse::<usize>().unwrap_or(usize::MAX))
             .map(String::as_str)
             .unwrap_or("")
     }

@@ -500,6 +500,25 @@ pub(crate) async fn wait_for(browser: &Browser, css: &str) {
     wait_locator(browser, Locator::Css(css)).await;
 }
 
+/// Members of the journeys' network `sample-shoji`, made with the
+/// journeys' password: (address, name, role, kind) each; their account
+/// ids, in order.
+pub(crate) async fn members(
+    app: &TestApp,
+    network: &enishi_store::networks::Network,
+    people: &[(&str, &str, &str, &str)],
+) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (email, name, role, kind) in people {
+        let account = app
+            .create_account(email, name, Some("a long enough password"), false)
+            .await;
+        crate::join(app, network, account.id, role, kind).await;
+        ids.push(account.id);
+    }
+    ids
+}
+
 /// A member edits their profile, uploads a photo and hides their company;
 /// another member searches すずき and sees the card — without the company.
 async fn profile_journey(backend: Backend) {
@@ -509,15 +528,15 @@ async fn profile_journey(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tag = backend.name();
     let network = crate::make_network(&app, "sample-shoji", "invitation").await;
-    let pw = Some("a long enough password");
-    let suzuki = app
-        .create_account("suzuki@example.jp", "鈴木 仁志", pw, false)
-        .await;
-    let sato = app
-        .create_account("sato@example.jp", "佐藤 美咲", pw, false)
-        .await;
-    crate::join(&app, &network, suzuki.id, "member", "alumni").await;
-    crate::join(&app, &network, sato.id, "member", "alumni").await;
+    members(
+        &app,
+        &network,
+        &[
+            ("suzuki@example.jp", "鈴木 仁志", "member", "alumni"),
+            ("sato@example.jp", "佐藤 美咲", "member", "alumni"),
+        ],
+    )
+    .await;
     let c = &browser.client;
 
     sign_in_with_password(

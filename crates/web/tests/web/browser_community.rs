@@ -21,19 +21,17 @@ async fn community_journey(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tag = backend.name();
     let network = crate::make_network(&app, "sample-shoji", "invitation").await;
-    let pw = Some("a long enough password");
-    let sato = app
-        .create_account("sato@example.jp", "佐藤 美咲", pw, false)
-        .await;
-    let suzuki = app
-        .create_account("suzuki@example.jp", "鈴木 仁志", pw, false)
-        .await;
-    let moderator = app
-        .create_account("mod@example.jp", "見守 太郎", pw, false)
-        .await;
-    crate::join(&app, &network, sato.id, "member", "alumni").await;
-    crate::join(&app, &network, suzuki.id, "member", "alumni").await;
-    crate::join(&app, &network, moderator.id, "moderator", "alumni").await;
+    let ids = crate::browser::members(
+        &app,
+        &network,
+        &[
+            ("sato@example.jp", "佐藤 美咲", "member", "alumni"),
+            ("suzuki@example.jp", "鈴木 仁志", "member", "alumni"),
+            ("mod@example.jp", "見守 太郎", "moderator", "alumni"),
+        ],
+    )
+    .await;
+    let (sato, suzuki) = (ids[0], ids[1]);
     // their era group (2009年入社), both in it
     let group = groups::create(
         &app.db,
@@ -45,22 +43,15 @@ async fn community_journey(backend: Backend) {
             access: "open",
             space: "shared",
             status: "active",
-            creator: sato.id,
+            creator: sato,
         },
         now_ms(),
     )
     .await
     .unwrap();
-    groups::set_standing(
-        &app.db,
-        network.scope(),
-        group,
-        suzuki.id,
-        "member",
-        now_ms(),
-    )
-    .await
-    .unwrap();
+    groups::set_standing(&app.db, network.scope(), group, suzuki, "member", now_ms())
+        .await
+        .unwrap();
     let c = &browser.client;
 
     // 佐藤 posts in the group
@@ -95,7 +86,7 @@ async fn community_journey(backend: Backend) {
         .unwrap();
 
     // 鈴木 (a second person, over HTTP) comments rudely
-    let colleague = app.visitor_signed_in_as(suzuki.id).await;
+    let colleague = app.visitor_signed_in_as(suzuki).await;
     let (status, body) = crate::api(
         &colleague,
         Method::POST,
@@ -127,7 +118,7 @@ async fn community_journey(backend: Backend) {
         &colleague,
         Method::POST,
         "/api/v1/n/sample-shoji/conversations",
-        Some(json!({"to": [crate::profile_of(&app, &network, sato.id).await], "body": "さっきはごめん、言いすぎた"})),
+        Some(json!({"to": [crate::profile_of(&app, &network, sato).await], "body": "さっきはごめん、言いすぎた"})),
     )
     .await;
     assert_eq!(status, 201, "{body}");

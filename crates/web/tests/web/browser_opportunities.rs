@@ -19,21 +19,19 @@ async fn opportunities_journey(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tag = backend.name();
     let network = crate::make_network(&app, "sample-shoji", "invitation").await;
-    let pw = Some("a long enough password");
-    let hr = app
-        .create_account("hr@example.jp", "人事 花子", pw, false)
-        .await;
-    let sato = app
-        .create_account("sato@example.jp", "佐藤 美咲", pw, false)
-        .await;
-    let other = app
-        .create_account("ito@example.jp", "伊藤 健", pw, false)
-        .await;
-    crate::join(&app, &network, hr.id, "owner", "hr").await;
-    crate::join(&app, &network, sato.id, "member", "alumni").await;
-    crate::join(&app, &network, other.id, "member", "alumni").await;
+    let ids = crate::browser::members(
+        &app,
+        &network,
+        &[
+            ("hr@example.jp", "人事 花子", "owner", "hr"),
+            ("sato@example.jp", "佐藤 美咲", "member", "alumni"),
+            ("ito@example.jp", "伊藤 健", "member", "alumni"),
+        ],
+    )
+    .await;
+    let sato = ids[1];
     // 佐藤: data analysis 2012–2018, SQL and BigQuery, open to contract work
-    let profile = crate::profile_of(&app, &network, sato.id).await;
+    let profile = crate::profile_of(&app, &network, sato).await;
     let mut p = enishi_store::profiles::get(&app.db, network.scope(), profile)
         .await
         .unwrap()

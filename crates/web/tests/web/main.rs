@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod browser;
 mod browser_community;
+mod browser_events;
 mod browser_intake;
 mod browser_opportunities;
 mod business_matching;
