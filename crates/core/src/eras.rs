@@ -199,8 +199,31 @@ pub fn suggest(registrants: &[Person], pool: &[Person], limit: usize) -> Vec<Sug
         })
         .collect();
     out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
-    out.truncate(limit);
-    out
+    // one of each lacking group before a second of any: an organiser
+    // sees the spread of what the room lacks, not twenty of one kind
+    let mut groups: Vec<Vec<Suggestion>> = Vec::new();
+    for s in out {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].era == s.era && g[0].department == s.department)
+        {
+            Some(g) => g.push(s),
+            None => groups.push(vec![s]),
+        }
+    }
+    let mut mixed = Vec::new();
+    let mut round = 0;
+    while mixed.len() < limit && groups.iter().any(|g| g.len() > round) {
+        for g in &groups {
+            if let Some(s) = g.get(round)
+                && mixed.len() < limit
+            {
+                mixed.push(s.clone());
+            }
+        }
+        round += 1;
+    }
+    mixed
 }
 
 /// A 64-bit mix of a seed and an id (splitmix64): an order that looks
@@ -342,6 +365,21 @@ mod tests {
         assert_eq!(suggest(&room, &pool, 10), s);
         // an empty room: everyone with a known era is worth inviting
         assert_eq!(suggest(&[], &pool, 10).len(), 4);
+    }
+
+    #[test]
+    fn suggestions_take_turns_between_the_lacking_groups() {
+        let room = vec![person(1, Some(2016), "開発")];
+        let mut pool: Vec<Person> = (10..30).map(|i| person(i, Some(1987), "経理")).collect();
+        pool.push(person(40, Some(2006), "営業"));
+        pool.push(person(41, Some(2006), "営業"));
+        let s = suggest(&room, &pool, 4);
+        let groups: Vec<&str> = s.iter().map(|s| s.era.as_str()).collect();
+        assert_eq!(
+            groups,
+            ["1985–1989", "2005–2009", "1985–1989", "2005–2009"],
+            "{s:?}"
+        );
     }
 
     #[test]
