@@ -184,8 +184,19 @@ fn a_port_in_use_is_one_clear_line() {
 struct Server {
     child: Child,
     url: String,
-    /// Kept open: the server may print more lines.
-    _stdout: BufReader<std::process::ChildStdout>,
+    /// Everything the server wrote to stderr, once it exits.
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+/// Reads a child's output to its end on a thread of its own, keeping it: a
+/// server whose pipe nobody empties blocks on its next log line (a slow
+/// statement's warning carries the whole statement) and stops answering.
+fn drain(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = from.read_to_end(&mut all);
+        String::from_utf8_lossy(&all).into_owned()
+    })
 }
 
 impl Server {
@@ -217,11 +228,9 @@ impl Server {
             .next()
             .unwrap()
             .to_string();
-        Server {
-            child,
-            url,
-            _stdout: stdout,
-        }
+        drain(stdout);
+        let stderr = Some(drain(child.stderr.take().unwrap()));
+        Server { child, url, stderr }
     }
 
     fn addr(&self) -> String {
@@ -255,13 +264,11 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                let mut err = String::new();
-                self.child
+                let err = self
                     .stderr
                     .take()
-                    .unwrap()
-                    .read_to_string(&mut err)
-                    .unwrap();
+                    .map(|t| t.join().unwrap_or_default())
+                    .unwrap_or_default();
                 return (status, err);
             }
             assert!(

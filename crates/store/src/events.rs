@@ -45,12 +45,15 @@ pub struct Event {
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Its cover picture (see `crate::images`).
+    pub cover_key: Option<String>,
 }
 
 const EVENT: &str = "e.id, e.network_id, e.title, e.description, e.starts_at, e.ends_at, e.tz, \
      e.format, e.venue, e.address, e.map_url, e.online_url, e.capacity, e.taken, e.waitlist, \
      e.guests, e.deadline, e.audience, e.group_id, e.questions, e.business_matching, \
-     e.meeting_minutes, e.status, e.sequence, e.ticket_key, e.created_by, e.created_at, e.updated_at";
+     e.meeting_minutes, e.status, e.sequence, e.ticket_key, e.created_by, e.created_at, e.updated_at, \
+     e.cover_key";
 
 /// An event to store (checked by `core::events::check`).
 pub struct NewEvent<'a> {
@@ -211,6 +214,44 @@ pub async fn set_status(db: &Db, net: NetworkId, id: i64, status: &str, now: i64
         .map(|r| r.rows_affected())
     })?;
     Ok(n > 0)
+}
+
+/// Sets (or with `None` removes) an event's cover picture; the key it
+/// had, for deleting.
+pub async fn set_cover(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    key: Option<&str>,
+) -> Result<Option<String>> {
+    let old: Option<Option<String>> = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT cover_key FROM events WHERE network_id = $1 AND id = $2")
+            .bind(net.0)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    db_run!(db, |pool| {
+        sqlx::query("UPDATE events SET cover_key = $3 WHERE network_id = $1 AND id = $2")
+            .bind(net.0)
+            .bind(id)
+            .bind(key)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(old.flatten())
+}
+
+/// The event whose cover `key` is.
+pub async fn by_cover(db: &Db, net: NetworkId, key: &str) -> Result<Option<i64>> {
+    Ok(db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT id FROM events WHERE network_id = $1 AND cover_key = $2")
+            .bind(net.0)
+            .bind(key)
+            .fetch_optional(pool)
+            .await
+    })?)
 }
 
 /// The event `id` of this network.

@@ -26,6 +26,8 @@ use crate::{AppError, AppState};
 #[derive(Clone, Debug)]
 pub struct EventCtx {
     pub row: Listed,
+    /// The network's slug.
+    pub slug: String,
     pub status: Status,
     pub audience: Audience,
     pub format: Format,
@@ -83,6 +85,7 @@ fn parsed(scope: &NetworkScope, row: Listed) -> Result<EventCtx, AppError> {
         registered: row.mine.as_deref().is_some_and(|m| m != "not_going"),
     };
     Ok(EventCtx {
+        slug: scope.slug().to_string(),
         questions: serde_json::from_str(&e.questions).unwrap_or_default(),
         status,
         audience,

@@ -44,6 +44,13 @@ pub struct EventView {
     pub seats_left: Option<i64>,
     pub mine: String,
     pub business_matching: bool,
+    /// The cover picture's address.
+    pub cover: Option<String>,
+}
+
+/// The network slug an event lives in (for its picture's address).
+fn ctx_slug(e: &EventCtx) -> String {
+    e.slug.clone()
 }
 
 fn view_of(ctx: &PageCtx, e: &EventCtx) -> EventView {
@@ -62,6 +69,10 @@ fn view_of(ctx: &PageCtx, e: &EventCtx) -> EventView {
         seats_left: e.seats_left(),
         mine: e.mine().unwrap_or("").to_string(),
         business_matching: ev.business_matching != 0,
+        cover: ev
+            .cover_key
+            .as_ref()
+            .map(|k| crate::images::url(&ctx_slug(e), k, enishi_store::images::Size::Large)),
     }
 }
 
@@ -228,6 +239,74 @@ pub struct UpdateForm {
     #[serde(flatten)]
     pub form: EventForm,
     pub action: String,
+}
+
+/// `POST /n/{slug}/events/{event_id}/cover` (multipart: `csrf` and
+/// `image`, or `remove=1`): the cover picture (organisers). The event is
+/// resolved before the upload is read, so others get 404.
+pub async fn cover_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    scope: NetworkScope,
+    Path((_slug, id)): Path<(String, i64)>,
+    req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    use axum::extract::FromRequest;
+    managed(&state, &scope, id).await?;
+    let upload = crate::profiles::CsrfUpload::from_request(req, &state).await?;
+    let back = |done: &str| {
+        Redirect::to(&format!("/n/{}/events/{id}?done={done}", scope.slug())).into_response()
+    };
+    if upload.fields.iter().any(|(k, v)| k == "remove" && v == "1") {
+        if let Some(old) = stored::set_cover(&state.db, scope.id(), id, None).await? {
+            enishi_store::images::delete(&state.db, scope.id(), &old).await?;
+        }
+        return Ok(back("cover_removed"));
+    }
+    let file = upload.file;
+    let cleaned =
+        tokio::task::spawn_blocking(move || crate::images::clean(&file, crate::images::Shape::Fit))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let cleaned = match cleaned {
+        Ok(c) => c,
+        Err(err) => {
+            let e = managed(&state, &scope, id).await?;
+            let form = EventForm::of(&state, &scope, &e).await?;
+            let page = form_page(
+                &state,
+                ctx,
+                &scope,
+                Some(id),
+                form,
+                vec![FieldError {
+                    field: "cover",
+                    key: err.key(),
+                }],
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let key = crate::images::new_key();
+    enishi_store::images::insert(
+        &state.db,
+        scope.id(),
+        &enishi_store::images::NewImage {
+            key: &key,
+            account_id: Some(scope.membership.account_id),
+            purpose: "event",
+            width: i64::from(cleaned.width),
+            height: i64::from(cleaned.height),
+            large: &cleaned.large,
+            small: &cleaned.small,
+        },
+    )
+    .await?;
+    if let Some(old) = stored::set_cover(&state.db, scope.id(), id, Some(&key)).await? {
+        enishi_store::images::delete(&state.db, scope.id(), &old).await?;
+    }
+    Ok(back("cover"))
 }
 
 /// `POST /n/{slug}/events/{event_id}`: save, or cancel / publish /
@@ -523,6 +602,8 @@ pub async fn show(
         "declined" => Some("events.done_declined"),
         "invited" => Some("events.done_invited"),
         "messaged" => Some("events.done_messaged"),
+        "cover" => Some("events.done_cover"),
+        "cover_removed" => Some("events.done_cover_removed"),
         _ => None,
     };
     show_page(&state, ctx, &scope, id, Vec::new(), notice).await

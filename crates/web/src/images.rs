@@ -174,7 +174,20 @@ pub async fn serve(
     // a post's picture is for those who may read the post (an alumni-only
     // group's pictures stay there, whoever learns a key); one not on a
     // post yet is its uploader's
-    if let Some((owner, purpose)) = images::owner(&state.db, scope.id(), &key).await?
+    let found = images::owner(&state.db, scope.id(), &key).await?;
+    if let Some((owner, purpose)) = &found
+        && purpose == "event"
+    {
+        // an event's cover: for those who may see the event
+        match enishi_store::events::by_cover(&state.db, scope.id(), &key).await? {
+            Some(event) => {
+                crate::events::event_for(&state, &scope, event).await?;
+            }
+            None if *owner == Some(scope.membership.account_id) => {}
+            None => return Err(AppError::NotFound),
+        }
+    }
+    if let Some((owner, purpose)) = found
         && purpose == "post"
     {
         match enishi_store::posts::by_image(&state.db, scope.id(), &key).await? {

@@ -1165,6 +1165,11 @@ fn event_routes() -> Vec<Route> {
             get(events_pages::feed),
         ),
         e(
+            &p,
+            "/n/{slug}/events/{event_id}/cover",
+            post(events_pages::cover_form),
+        ),
+        e(
             &g,
             "/n/{slug}/events/{event_id}/matching",
             get(business_matching::page),

@@ -886,6 +886,51 @@ async fn who_sees_and_runs_events(backend: Backend) {
         "{html}"
     );
     assert!(html.contains("参加 1 人"));
+    // a cover picture: organisers put it up; it is seen where the event is
+    let upload = |v: &Visitor, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", v.csrf_token().unwrap())
+            .part(
+                "image",
+                reqwest::multipart::Part::bytes(bytes).file_name("cover.png"),
+            );
+        let (client, url) = (
+            v.client.clone(),
+            v.url(&format!("/n/alpha/events/{alumni_only}/cover")),
+        );
+        async move { client.post(url).multipart(form).send().await.unwrap() }
+    };
+    assert_eq!(
+        upload(&alumna.v, crate::profiles::png(64, 32))
+            .await
+            .status(),
+        404
+    );
+    let res = upload(&owner.v, b"not a picture".to_vec()).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("role=\"alert\""));
+    assert_eq!(
+        upload(&owner.v, crate::profiles::png(640, 320))
+            .await
+            .status(),
+        303
+    );
+    let (_, html) = alumna
+        .v
+        .get_text(&format!("/n/alpha/events/{alumni_only}"))
+        .await;
+    let at = html
+        .find("class=\"event-cover\" src=\"")
+        .expect("the cover")
+        + "class=\"event-cover\" src=\"".len();
+    let src = html[at..].split('"').next().unwrap().to_string();
+    assert_eq!(alumna.v.get(&src).await.status(), 200);
+    assert_eq!(
+        staff.v.get(&src).await.status(),
+        404,
+        "not for those the event is not for"
+    );
+
     // by invitation
     let by_invitation = create(
         &owner.v,
