@@ -263,13 +263,16 @@ pub async fn cover_form(
         }
         return Ok(back("cover_removed"));
     }
-    let file = upload.file;
-    let cleaned =
-        tokio::task::spawn_blocking(move || crate::images::clean(&file, crate::images::Shape::Fit))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    let cleaned = match cleaned {
-        Ok(c) => c,
+    let key = match crate::images::store(
+        &state,
+        &scope,
+        upload.file,
+        crate::images::Shape::Fit,
+        "event",
+    )
+    .await?
+    {
+        Ok(key) => key,
         Err(err) => {
             let e = managed(&state, &scope, id).await?;
             let form = EventForm::of(&state, &scope, &e).await?;
@@ -288,21 +291,6 @@ pub async fn cover_form(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let key = crate::images::new_key();
-    enishi_store::images::insert(
-        &state.db,
-        scope.id(),
-        &enishi_store::images::NewImage {
-            key: &key,
-            account_id: Some(scope.membership.account_id),
-            purpose: "event",
-            width: i64::from(cleaned.width),
-            height: i64::from(cleaned.height),
-            large: &cleaned.large,
-            small: &cleaned.small,
-        },
-    )
-    .await?;
     if let Some(old) = stored::set_cover(&state.db, scope.id(), id, Some(&key)).await? {
         enishi_store::images::delete(&state.db, scope.id(), &old).await?;
     }

@@ -211,6 +211,41 @@ pub async fn serve(
         .into_response())
 }
 
+/// Cleans an uploaded picture (off the async threads) and stores it as the
+/// member's, for `purpose` (`profile`, `post`, `event`): its key, or why
+/// the file was refused.
+pub async fn store(
+    state: &AppState,
+    scope: &NetworkScope,
+    file: Vec<u8>,
+    shape: Shape,
+    purpose: &str,
+) -> Result<Result<String, ImageError>, AppError> {
+    let cleaned = tokio::task::spawn_blocking(move || clean(&file, shape))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let cleaned = match cleaned {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let key = new_key();
+    images::insert(
+        &state.db,
+        scope.id(),
+        &images::NewImage {
+            key: &key,
+            account_id: Some(scope.membership.account_id),
+            purpose,
+            width: i64::from(cleaned.width),
+            height: i64::from(cleaned.height),
+            large: &cleaned.large,
+            small: &cleaned.small,
+        },
+    )
+    .await?;
+    Ok(Ok(key))
+}
+
 /// The address of an image of the network.
 pub fn url(slug: &str, key: &str, size: Size) -> String {
     let px = match size {

@@ -256,30 +256,7 @@ pub async fn store_image(
     scope: &NetworkScope,
     file: Vec<u8>,
 ) -> Result<Result<String, crate::images::ImageError>, AppError> {
-    let cleaned =
-        tokio::task::spawn_blocking(move || crate::images::clean(&file, crate::images::Shape::Fit))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    let cleaned = match cleaned {
-        Ok(c) => c,
-        Err(e) => return Ok(Err(e)),
-    };
-    let key = crate::images::new_key();
-    enishi_store::images::insert(
-        &state.db,
-        scope.id(),
-        &enishi_store::images::NewImage {
-            key: &key,
-            account_id: Some(scope.membership.account_id),
-            purpose: "post",
-            width: i64::from(cleaned.width),
-            height: i64::from(cleaned.height),
-            large: &cleaned.large,
-            small: &cleaned.small,
-        },
-    )
-    .await?;
-    Ok(Ok(key))
+    crate::images::store(state, scope, file, crate::images::Shape::Fit, "post").await
 }
 
 /// Whether the member's new post waits for a moderator: the network

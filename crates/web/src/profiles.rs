@@ -22,7 +22,7 @@ use enishi_core::profile::{
 };
 use enishi_core::search::Query;
 use enishi_store::directory::{self, Count, Search, Sort};
-use enishi_store::images::{self as stored_images, NewImage, Size};
+use enishi_store::images::{self as stored_images, Size};
 use enishi_store::now_ms;
 use enishi_store::profiles::{self, StintsChange, Stored};
 use serde::{Deserialize, Serialize};
@@ -1175,28 +1175,10 @@ pub async fn store_photo(
     stored: &Stored,
     file: Vec<u8>,
 ) -> Result<Result<String, images::ImageError>, AppError> {
-    let cleaned = tokio::task::spawn_blocking(move || images::clean(&file, Shape::Square))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let cleaned = match cleaned {
-        Ok(c) => c,
+    let key = match images::store(state, scope, file, Shape::Square, "profile").await? {
+        Ok(key) => key,
         Err(e) => return Ok(Err(e)),
     };
-    let key = images::new_key();
-    stored_images::insert(
-        &state.db,
-        scope.id(),
-        &NewImage {
-            key: &key,
-            account_id: Some(scope.membership.account_id),
-            purpose: "profile",
-            width: i64::from(cleaned.width),
-            height: i64::from(cleaned.height),
-            large: &cleaned.large,
-            small: &cleaned.small,
-        },
-    )
-    .await?;
     profiles::set_photo(&state.db, scope.id(), stored.id, Some(&key)).await?;
     if let Some(old) = &stored.photo_key {
         stored_images::delete(&state.db, scope.id(), old).await?;
