@@ -210,17 +210,14 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start enishi");
+        // read from the start: loading the demo logs before the URL
+        let stderr = drain(child.stderr.take().unwrap());
         let mut first = String::new();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         stdout.read_line(&mut first).unwrap();
         let Some(start) = first.find("http://") else {
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
+            let _ = child.kill();
+            let err = stderr.join().unwrap_or_default();
             panic!("no URL printed; stdout: {first:?}; stderr: {err}");
         };
         let url = first[start..]
@@ -229,8 +226,11 @@ impl Server {
             .unwrap()
             .to_string();
         drain(stdout);
-        let stderr = Some(drain(child.stderr.take().unwrap()));
-        Server { child, url, stderr }
+        Server {
+            child,
+            url,
+            stderr: Some(stderr),
+        }
     }
 
     fn addr(&self) -> String {

@@ -930,7 +930,11 @@ pub async fn suggestions(
     registrants: &[eras::Person],
     limit: usize,
 ) -> Result<Vec<(eras::Suggestion, AuthorView, String)>, AppError> {
-    let mut taken: Vec<i64> = stored::invited(&state.db, scope.id(), e.id()).await?;
+    // sets: the pool is thousands of people
+    let mut taken: std::collections::HashSet<i64> = stored::invited(&state.db, scope.id(), e.id())
+        .await?
+        .into_iter()
+        .collect();
     taken.extend(attendees.iter().map(|a| a.registration.account_id));
     let pool: Vec<eras::Person> = events::people_of(state, scope, None)
         .await?
@@ -939,15 +943,16 @@ pub async fn suggestions(
         .collect();
     let ids: Vec<i64> = pool.iter().map(|p| p.id).collect();
     // people who switched event mail off are not pressed with invitations
-    let wanting: Vec<i64> = enishi_store::notifications::prefs_of(&state.db, &ids)
-        .await?
-        .into_iter()
-        .filter(|(_, json)| {
-            enishi_core::notifications::EmailPrefs::from_json(json)
-                .wants(enishi_core::notifications::Topic::Events)
-        })
-        .map(|(id, _)| id)
-        .collect();
+    let wanting: std::collections::HashSet<i64> =
+        enishi_store::notifications::prefs_of(&state.db, &ids)
+            .await?
+            .into_iter()
+            .filter(|(_, json)| {
+                enishi_core::notifications::EmailPrefs::from_json(json)
+                    .wants(enishi_core::notifications::Topic::Events)
+            })
+            .map(|(id, _)| id)
+            .collect();
     let pool: Vec<eras::Person> = pool
         .into_iter()
         .filter(|p| wanting.contains(&p.id))
