@@ -18,18 +18,41 @@ const SIG_CHARS: usize = 8;
 /// Crockford's base 32: no I, L, O or U to misread.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/// `chars` characters of Crockford's base 32 from the leading bits of
+/// `bytes` (at most 16 bytes are read).
+pub fn code(bytes: &[u8], chars: usize) -> String {
+    let mut bits: u128 = 0;
+    let mut have = 0;
+    for b in bytes.iter().take(16) {
+        bits = bits << 8 | u128::from(*b);
+        have += 8;
+    }
+    (0..chars.min(have / 5))
+        .map(|i| ALPHABET[((bits >> (have - 5 * (i + 1))) & 31) as usize] as char)
+        .collect()
+}
+
+/// A code as typed or scanned, made comparable: full width to half,
+/// upper case, only what follows the last `=` or `/` (a scanned address),
+/// and the letters Crockford reads as digits (O → 0, I and L → 1).
+pub fn typed(input: &str) -> String {
+    let text = crate::text::to_half_width_ascii(input.trim()).to_ascii_uppercase();
+    text.rsplit(['=', '/'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .map(|c| match c {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
 fn signature(key: &[u8], event_id: i64, registration_id: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(format!("ticket:{event_id}:{registration_id}").as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    let mut bits: u64 = 0;
-    for b in &bytes[..5] {
-        bits = bits << 8 | u64::from(*b);
-    }
-    (0..SIG_CHARS)
-        .rev()
-        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
-        .collect()
+    code(&mac.finalize().into_bytes()[..5], SIG_CHARS)
 }
 
 /// The ticket of registration `registration_id` to event `event_id`.
@@ -45,19 +68,10 @@ pub fn ticket(key: &[u8], event_id: i64, registration_id: i64) -> String {
 /// letters Crockford reads as digits). `None` when it is not shaped like
 /// a ticket at all.
 pub fn read(input: &str) -> Option<(i64, String)> {
-    let text = crate::text::to_half_width_ascii(input.trim()).to_ascii_uppercase();
-    let text = text.rsplit(['=', '/']).next().unwrap_or(&text);
+    let text = typed(input);
     let (number, sig) = text.split_once('-')?;
     let number: i64 = number.trim().parse().ok().filter(|n| *n > 0)?;
-    let sig: String = sig
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| match c {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect();
+    let sig: String = sig.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     (sig.len() == SIG_CHARS && sig.bytes().all(|b| ALPHABET.contains(&b))).then_some((number, sig))
 }
 
@@ -145,6 +159,19 @@ mod tests {
         ] {
             assert_eq!(read(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn codes_are_crockford_from_the_leading_bits() {
+        assert_eq!(code(&[0, 0, 0, 0, 0], 8), "00000000");
+        assert_eq!(code(&[0xff; 5], 8), "ZZZZZZZZ");
+        // 0b00001 00010 00011 …: each five bits one character
+        assert_eq!(code(&[0x08, 0x86, 0x42, 0x98, 0xe8], 8), "12345678");
+        assert_eq!(code(&[0xff], 8), "Z", "only whole characters");
+        assert_eq!(
+            typed(" https://x.example/cards?code=abcd-ol1i "),
+            "ABCD-0111"
+        );
     }
 
     #[test]

@@ -159,18 +159,10 @@ pub async fn matching_of(
             status: p.status.clone(),
         })
         .collect();
-    let members = enishi_store::memberships::active_among(
-        &state.db,
-        scope.id(),
-        &stored::projects(&state.db, scope.id(), e.id())
-            .await?
-            .iter()
-            .filter_map(|p| p.posted_by)
-            .collect::<Vec<_>>(),
-    )
-    .await?;
-    let projects: Vec<ProjectBody> = stored::projects(&state.db, scope.id(), e.id())
-        .await?
+    let attached = stored::projects(&state.db, scope.id(), e.id()).await?;
+    let posters: Vec<i64> = attached.iter().filter_map(|p| p.posted_by).collect();
+    let members = enishi_store::memberships::active_among(&state.db, scope.id(), &posters).await?;
+    let projects: Vec<ProjectBody> = attached
         .into_iter()
         .map(|p| ProjectBody {
             opportunity_id: p.opportunity_id,
@@ -745,32 +737,16 @@ pub async fn my_card(
 
 /// A card code: eight characters of Crockford's base 32 (no I, L, O, U).
 fn new_code() -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let token = crate::csrf::random_token();
-    token
-        .as_bytes()
-        .chunks(2)
-        .take(8)
-        .map(|pair| {
-            let byte =
-                u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
-            ALPHABET[usize::from(byte % 32)] as char
-        })
-        .collect()
+    let mut bytes = [0u8; 5];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    enishi_core::tickets::code(&bytes, 8)
 }
 
-/// A typed code, normalised (full width, lower case, spaces, the letters
-/// read as digits).
+/// A typed code, comparable with stored ones (spaces and dashes dropped).
 fn read_code(input: &str) -> String {
-    let text = enishi_core::text::to_half_width_ascii(input.trim()).to_ascii_uppercase();
-    let text = text.rsplit(['=', '/']).next().unwrap_or(&text).to_string();
-    text.chars()
+    enishi_core::tickets::typed(input)
+        .chars()
         .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| match c {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
         .collect()
 }
 

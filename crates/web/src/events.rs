@@ -384,21 +384,9 @@ pub async fn save(
     let audience = Audience::parse(form.audience.trim());
     let mut group_id = None;
     if audience == Some(Audience::Group) {
-        let g = match form.group.trim().parse::<i64>() {
-            Ok(id) => match crate::groups::group_for(state, scope, id).await {
-                Ok(g) => Some(g),
-                Err(AppError::NotFound) => None,
-                Err(e) => return Err(e),
-            },
-            Err(_) => None,
-        };
-        match g {
-            Some(g) if g.may_read() => group_id = Some(g.group.id),
-            _ => {
-                if !errors.iter().any(|e| e.field == "group_id") {
-                    errors.push(field("group_id", "invalid.event_group"));
-                }
-            }
+        group_id = crate::groups::readable_id(state, scope, &form.group).await?;
+        if group_id.is_none() && !errors.iter().any(|e| e.field == "group_id") {
+            errors.push(field("group_id", "invalid.event_group"));
         }
     }
     let invited = if audience == Some(Audience::Invited) {

@@ -269,6 +269,24 @@ pub struct ListQuery {
     pub category: Option<String>,
 }
 
+/// The group typed as an audience (its id as text), when it is one the
+/// member can reach and read; `None` otherwise (unknown, unreadable, not
+/// a number).
+pub async fn readable_id(
+    state: &AppState,
+    scope: &NetworkScope,
+    text: &str,
+) -> Result<Option<i64>, AppError> {
+    let Ok(id) = text.trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    match group_for(state, scope, id).await {
+        Ok(g) if g.may_read() => Ok(Some(g.group.id)),
+        Ok(_) | Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The active groups the member may choose as an audience (theirs first):
 /// (id, name).
 pub async fn active_choices(

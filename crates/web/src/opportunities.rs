@@ -282,17 +282,9 @@ pub async fn save(
     let mut group_id = None;
     if audience == Some(Audience::Group) {
         // a group the poster can reach and read
-        let g = match form.group.trim().parse::<i64>() {
-            Ok(id) => match crate::groups::group_for(state, scope, id).await {
-                Ok(g) => Some(g),
-                Err(AppError::NotFound) => None,
-                Err(e) => return Err(e),
-            },
-            Err(_) => None,
-        };
-        match g {
-            Some(g) if g.may_read() => group_id = Some(g.group.id),
-            _ => errors.push(field("group", "invalid.opportunity_group")),
+        group_id = crate::groups::readable_id(state, scope, &form.group).await?;
+        if group_id.is_none() {
+            errors.push(field("group", "invalid.opportunity_group"));
         }
     }
     let mut picks = Vec::new();
