@@ -1,10 +1,12 @@
 //! The opportunities demo part: open opportunities of each kind posted by
 //! HR (a データ分析 project that fits the demo alumnus, so "for you" has
-//! something to show), interest in them at different stages, two filled
-//! ones with their recorded outcomes (a project contracted, a rehire), and
+//! something to show, with a deadline a month away), interest, mentor
+//! offers and referrals (with the referrer's recorded agreement) at
+//! different stages, outcomes of every kind that has happened here (a
+//! project contracted, a rehire, a referral hired, mentoring done), and
 //! alumni businesses to search. Deterministic.
 
-use enishi_core::opportunities::{Details, RateUnit, WorkMode};
+use enishi_core::opportunities::{Answer, Details, Kind, RateUnit, WorkMode, iso_day};
 use enishi_store::accounts;
 use enishi_store::businesses::{self, NewBusiness};
 use enishi_store::opportunities::{
@@ -177,6 +179,8 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
         let skills = serde_json::to_string(&d.skills).unwrap_or_else(|_| "[]".into());
         let details = serde_json::to_string(&d.details).unwrap_or_else(|_| "{}".into());
         let created = now - d.age * day;
+        // the project that fits the demo alumnus closes in a month
+        let deadline = (k == 0).then(|| iso_day(enishi_core::time::jst_day(now + 30 * day)));
         let id = stored::create(
             db,
             net,
@@ -187,7 +191,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                 audience: d.audience,
                 group_id: None,
                 status: d.status,
-                deadline: None,
+                deadline: deadline.as_deref(),
                 skills: &skills,
                 details: &details,
                 picks: &[],
@@ -200,7 +204,8 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
         let answers: &[(u64, &str)] = match k {
             0 => &[(2, "talking"), (5, "interested"), (11, "interested")],
             1 => &[(8, "interested")],
-            3 => &[(13, "interested")],
+            2 => &[(3, "won"), (7, "talking")],
+            3 => &[(13, "interested"), (15, "won")],
             5 => &[(4, "won"), (9, "not_now")],
             6 => &[(6, "won")],
             _ => &[],
@@ -209,11 +214,16 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
             let Some(account) = member(*who).await? else {
                 continue;
             };
-            let answer = if d.kind == "mentoring" {
-                "mentor"
-            } else {
-                "interest"
+            let answer = match d.kind {
+                "mentoring" => Answer::Mentor,
+                "referral" => Answer::Referral,
+                _ => Answer::Interest,
             };
+            // a referral names someone outside the network, who agreed
+            let referred = (answer == Answer::Referral).then(|| {
+                let names = ["木村 彩", "林 大輔"];
+                (names[n % 2], format!("referred{n}@example.invalid"))
+            });
             let at = created + (n as i64 + 1) * day / 2;
             let Answered::Created(answer_id) = stored::answer(
                 db,
@@ -221,13 +231,21 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                 &NewAnswer {
                     opportunity_id: id,
                     account_id: account.id,
-                    answer,
-                    note: "ぜひお手伝いさせてください。",
+                    answer: answer.as_str(),
+                    note: if referred.is_some() {
+                        "インフラ運用の経験が長く、転職を考えていると聞いています。"
+                    } else {
+                        "ぜひお手伝いさせてください。"
+                    },
                     cv_url: "",
-                    referred_name: "",
-                    referred_email: "",
-                    relationship: "",
-                    consent_at: None,
+                    referred_name: referred.as_ref().map(|r| r.0).unwrap_or(""),
+                    referred_email: referred.as_ref().map(|r| r.1.as_str()).unwrap_or(""),
+                    relationship: if referred.is_some() {
+                        "前職の同僚"
+                    } else {
+                        ""
+                    },
+                    consent_at: referred.as_ref().map(|_| at),
                 },
                 at,
             )
@@ -242,11 +260,11 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
             };
             stored::set_stage(db, net, answer_id, stage, reason, at + day).await?;
             if *stage == "won" {
-                let (outcome, band, on) = if d.kind == "project" {
-                    ("contracted", Some("1m_5m"), "2026-07-01")
-                } else {
-                    ("rehired", None, "2026-10-01")
-                };
+                let outcome = Kind::parse(d.kind)
+                    .map(|k| k.outcome(answer).as_str())
+                    .unwrap_or("contracted");
+                let band = (d.kind == "project").then_some("1m_5m");
+                let on = iso_day(enishi_core::time::jst_day(at + 2 * day));
                 stored::record_outcome(
                     db,
                     net,
@@ -254,7 +272,7 @@ pub async fn load(db: &Db) -> Result<(), StoreError> {
                         opportunity_id: id,
                         answer_id,
                         outcome,
-                        on_day: on,
+                        on_day: &on,
                         amount_band: band,
                         note: "",
                         recorded_by: hr.id,

@@ -427,8 +427,8 @@ async fn binary_migrates_and_serves(backend: Backend) {
         .unwrap();
     assert_eq!(told.len(), 3);
     assert_eq!(told.iter().filter(|n| n.read_at.is_none()).count(), 2);
-    // opportunities of each kind (five open, two filled with outcomes), some
-    // answered, and four alumni businesses
+    // opportunities of each kind (five open, two filled), some answered,
+    // outcomes of four kinds, and four alumni businesses
     let opportunities =
         enishi_store::opportunities::listed(&target.db, demo.scope(), alumnus.id, None)
             .await
@@ -441,10 +441,20 @@ async fn binary_migrates_and_serves(backend: Backend) {
         .collect();
     assert_eq!(open.len(), 5, "one open of each kind: {open:?}");
     assert!(opportunities.iter().any(|o| o.answers > 0));
-    let outcomes = enishi_store::opportunities::outcomes(&target.db, demo.scope(), None)
-        .await
-        .unwrap();
-    assert_eq!(outcomes.len(), 2);
+    let outcomes = enishi_store::opportunities::outcomes(
+        &target.db,
+        demo.scope(),
+        enishi_store::opportunities::OutcomesOf::Network,
+    )
+    .await
+    .unwrap();
+    let kinds: std::collections::BTreeSet<&str> =
+        outcomes.iter().map(|o| o.outcome.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["contracted", "mentoring_done", "referral_hired", "rehired"].into(),
+        "past outcomes of four kinds"
+    );
     assert_eq!(
         enishi_store::businesses::list(&target.db, demo.scope())
             .await

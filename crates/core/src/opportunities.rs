@@ -69,8 +69,12 @@ impl Kind {
         }
     }
 
-    /// What a won answer to this kind is recorded as.
-    pub fn outcome(self) -> Outcome {
+    /// What a won `answer` to this kind is recorded as: a referral is
+    /// a referral hire whatever the opening.
+    pub fn outcome(self, answer: Answer) -> Outcome {
+        if answer == Answer::Referral {
+            return Outcome::ReferralHired;
+        }
         match self {
             Kind::Project => Outcome::Contracted,
             Kind::Rehire => Outcome::Rehired,
@@ -687,6 +691,7 @@ pub struct OutcomeDraft {
 /// Checks an outcome for an answer at `stage` to an opportunity of `kind`.
 pub fn check_outcome(
     kind: Kind,
+    answer: Answer,
     stage: Stage,
     on: &str,
     band: &str,
@@ -715,7 +720,7 @@ pub fn check_outcome(
     }
     match day {
         Some(day) if errors.is_empty() => Ok(OutcomeDraft {
-            outcome: kind.outcome(),
+            outcome: kind.outcome(answer),
             on: iso_day(day),
             band,
             note,
@@ -975,7 +980,15 @@ mod tests {
         );
         assert!(Stage::Talking.may_withdraw());
         assert!(!Stage::Won.may_withdraw() && !Stage::Withdrawn.may_withdraw());
-        let o = check_outcome(Kind::Project, Stage::Won, "2026/12/1", "1m_5m", "").unwrap();
+        let o = check_outcome(
+            Kind::Project,
+            Answer::Interest,
+            Stage::Won,
+            "2026/12/1",
+            "1m_5m",
+            "",
+        )
+        .unwrap();
         assert_eq!(
             (o.outcome, o.on.as_str(), o.band),
             (
@@ -984,11 +997,12 @@ mod tests {
                 Some(AmountBand::From1mTo5m)
             )
         );
-        let keys: Vec<_> = check_outcome(Kind::Project, Stage::Talking, "x", "", "")
-            .unwrap_err()
-            .iter()
-            .map(|e| e.key)
-            .collect();
+        let keys: Vec<_> =
+            check_outcome(Kind::Project, Answer::Interest, Stage::Talking, "x", "", "")
+                .unwrap_err()
+                .iter()
+                .map(|e| e.key)
+                .collect();
         assert_eq!(
             keys,
             vec![
@@ -997,7 +1011,36 @@ mod tests {
                 "invalid.outcome_band"
             ]
         );
-        let o = check_outcome(Kind::Rehire, Stage::Won, "2027-01-01", "junk", "").unwrap();
+        let o = check_outcome(
+            Kind::Rehire,
+            Answer::Interest,
+            Stage::Won,
+            "2027-01-01",
+            "junk",
+            "",
+        )
+        .unwrap();
         assert_eq!((o.outcome, o.band), (Outcome::Rehired, None));
+        // someone referred to a rehire opening is a referral hire
+        let o = check_outcome(
+            Kind::Rehire,
+            Answer::Referral,
+            Stage::Won,
+            "2027-01-01",
+            "",
+            "",
+        )
+        .unwrap();
+        assert_eq!(o.outcome, Outcome::ReferralHired);
+        let o = check_outcome(
+            Kind::Mentoring,
+            Answer::Mentor,
+            Stage::Won,
+            "2027-01-01",
+            "",
+            "",
+        )
+        .unwrap();
+        assert_eq!(o.outcome, Outcome::MentoringDone);
     }
 }

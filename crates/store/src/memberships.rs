@@ -222,8 +222,24 @@ pub async fn set_role(db: &Db, net: NetworkId, id: i64, role: &str) -> Result<bo
     set_text(db, net, id, "role", role).await
 }
 
+/// Changes what a member is (alumni, employee, hr). A change ends an
+/// authorisation to post opportunities: someone who left and came back is
+/// authorised again by an admin, not by their old flag.
 pub async fn set_kind(db: &Db, net: NetworkId, id: i64, kind: &str) -> Result<bool> {
-    set_text(db, net, id, "kind", kind).await
+    let n = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE memberships SET opportunity_poster = CASE WHEN kind = $1 THEN opportunity_poster ELSE 0 END, \
+             kind = $1, updated_at = $2 WHERE network_id = $3 AND id = $4",
+        )
+        .bind(kind)
+        .bind(now_ms())
+        .bind(net.0)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
 }
 
 async fn set_text(

@@ -338,6 +338,33 @@ pub async fn answer(db: &Db, net: NetworkId, new: &NewAnswer<'_>, now: i64) -> R
     }
 }
 
+/// Puts a withdrawn answer back in the pipeline with what its author
+/// wrote this time; `false` if it was not withdrawn (nothing changes).
+pub async fn renew(
+    db: &Db,
+    net: NetworkId,
+    id: i64,
+    note: &str,
+    cv_url: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = db_run!(db, |pool| {
+        sqlx::query(
+            "UPDATE opportunity_answers SET stage = 'interested', stage_reason = '', note = $3, \
+             cv_url = $4, updated_at = $5 WHERE network_id = $1 AND id = $2 AND stage = 'withdrawn'",
+        )
+        .bind(net.0)
+        .bind(id)
+        .bind(note)
+        .bind(cv_url)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
 /// An opportunity's answers (its pipeline), oldest first.
 pub async fn answers(db: &Db, net: NetworkId, opportunity: i64) -> Result<Vec<AnswerRow>> {
     let sql = format!(
@@ -528,20 +555,39 @@ pub async fn record_outcome(db: &Db, net: NetworkId, new: &NewOutcome<'_>, now: 
     Ok(())
 }
 
-/// The outcomes of one opportunity (`Some`) or of the whole network.
-pub async fn outcomes(
-    db: &Db,
-    net: NetworkId,
-    opportunity: Option<i64>,
-) -> Result<Vec<OutcomeRow>> {
+/// Whose outcomes [`outcomes`] reads.
+#[derive(Clone, Copy, Debug)]
+pub enum OutcomesOf {
+    /// One opportunity's.
+    Opportunity(i64),
+    /// The opportunities this account posted (a poster's tally).
+    PostedBy(i64),
+    /// The whole network's (admins).
+    Network,
+}
+
+/// The outcomes recorded for answers that are still won: an answer HR
+/// moved back off "won" keeps its row (moving it back restores it) but
+/// does not count.
+pub async fn outcomes(db: &Db, net: NetworkId, of: OutcomesOf) -> Result<Vec<OutcomeRow>> {
+    let (opportunity, poster) = match of {
+        OutcomesOf::Opportunity(id) => (id, 0),
+        OutcomesOf::PostedBy(account) => (0, account),
+        OutcomesOf::Network => (0, 0),
+    };
     Ok(db_run!(db, |pool| {
         sqlx::query_as(
-            "SELECT id, opportunity_id, answer_id, outcome, on_day, amount_band, note, created_at \
-             FROM opportunity_outcomes WHERE network_id = $1 AND ($2 = 0 OR opportunity_id = $2) \
-             ORDER BY on_day DESC, id DESC",
+            "SELECT c.id, c.opportunity_id, c.answer_id, c.outcome, c.on_day, c.amount_band, c.note, \
+             c.created_at FROM opportunity_outcomes c \
+             JOIN opportunity_answers a ON a.network_id = c.network_id AND a.id = c.answer_id \
+             JOIN opportunities o ON o.network_id = c.network_id AND o.id = c.opportunity_id \
+             WHERE c.network_id = $1 AND a.stage = 'won' AND ($2 = 0 OR c.opportunity_id = $2) \
+             AND ($3 = 0 OR o.posted_by = $3) \
+             ORDER BY c.on_day DESC, c.id DESC",
         )
         .bind(net.0)
-        .bind(opportunity.unwrap_or(0))
+        .bind(opportunity)
+        .bind(poster)
         .fetch_all(pool)
         .await
     })?)

@@ -424,6 +424,8 @@ pub async fn answer(
     };
     let mut referral = None;
     if kind == Answer::Referral {
+        // counted before the checks on purpose: "already a member" tells
+        // whether an address is in the network, so tries are limited too
         crate::signin::limit(
             &state.db,
             &format!("referrals:{me}"),
@@ -473,23 +475,26 @@ pub async fn answer(
         relationship: r.map(|r| r.relationship.as_str()).unwrap_or(""),
         consent_at: r.map(|_| now),
     };
+    let tell_poster = || async {
+        if let Some(poster) = o.row.opportunity.posted_by {
+            crate::notifications::notify(
+                state,
+                scope,
+                &[(
+                    poster,
+                    enishi_core::notifications::Kind::OpportunityAnswered,
+                )],
+                About {
+                    opportunity: Some(o.id()),
+                    ..About::default()
+                },
+            )
+            .await;
+        }
+    };
     let id = match stored::answer(&state.db, scope.id(), &new, now).await? {
         Answered::Created(id) => {
-            if let Some(poster) = o.row.opportunity.posted_by {
-                crate::notifications::notify(
-                    state,
-                    scope,
-                    &[(
-                        poster,
-                        enishi_core::notifications::Kind::OpportunityAnswered,
-                    )],
-                    About {
-                        opportunity: Some(o.id()),
-                        ..About::default()
-                    },
-                )
-                .await;
-            }
+            tell_poster().await;
             id
         }
         Answered::Already if kind == Answer::Referral => {
@@ -501,17 +506,13 @@ pub async fn answer(
                 .into_iter()
                 .find(|a| a.answer == kind.as_str())
                 .ok_or_else(|| AppError::Internal("answer vanished".into()))?;
-            // answering again after withdrawing puts it back in the pipeline
-            if a.stage == rules::Stage::Withdrawn.as_str() {
-                stored::set_stage(
-                    &state.db,
-                    scope.id(),
-                    a.id,
-                    rules::Stage::Interested.as_str(),
-                    "",
-                    now,
-                )
-                .await?;
+            // answering again after withdrawing puts it back in the
+            // pipeline with what was written this time, and the poster
+            // hears of it as of a new answer
+            if a.stage == rules::Stage::Withdrawn.as_str()
+                && stored::renew(&state.db, scope.id(), a.id, new.note, new.cv_url, now).await?
+            {
+                tell_poster().await;
             }
             a.id
         }

@@ -47,15 +47,18 @@ pub struct OppView {
     pub may_manage: bool,
 }
 
-/// A rate as people read it: `¥600,000〜¥800,000／月`, or 応相談.
+/// A rate as people read it: `¥600,000〜¥800,000／月` (`¥600,000–¥800,000 a month`), or 応相談.
 pub fn rate_text(tr: Tr, min: Option<i64>, max: Option<i64>, unit: Option<RateUnit>) -> String {
     let yen = |n: i64| format!("¥{}", grouped(n));
     let amount = match (min, max) {
         (None, None) => return tr.get("opportunities.rate_to_discuss").to_string(),
         (Some(a), Some(b)) if a == b => yen(a),
-        (Some(a), Some(b)) => format!("{}〜{}", yen(a), yen(b)),
-        (Some(a), None) => format!("{}〜", yen(a)),
-        (None, Some(b)) => format!("〜{}", yen(b)),
+        (Some(a), Some(b)) => tr.fmt(
+            "opportunities.rate_range",
+            &[("min", &yen(a)), ("max", &yen(b))],
+        ),
+        (Some(a), None) => tr.fmt("opportunities.rate_from", &[("min", &yen(a))]),
+        (None, Some(b)) => tr.fmt("opportunities.rate_up_to", &[("max", &yen(b))]),
     };
     match unit {
         Some(u) => format!("{amount}{}", tr.get(&format!("rate_unit.{}", u.as_str()))),
@@ -182,7 +185,13 @@ pub async fn list(
         .collect();
     let mut tallies: Vec<Tally> = Vec::new();
     if scope.may_post_opportunities() {
-        for o in stored::outcomes(&state.db, scope.id(), None).await? {
+        // a poster counts what they posted; admins the whole network's
+        let of = if scope.is_admin() {
+            stored::OutcomesOf::Network
+        } else {
+            stored::OutcomesOf::PostedBy(scope.membership.account_id)
+        };
+        for o in stored::outcomes(&state.db, scope.id(), of).await? {
             match tallies.iter_mut().find(|t| t.outcome == o.outcome) {
                 Some(t) => t.n += 1,
                 None => tallies.push(Tally {

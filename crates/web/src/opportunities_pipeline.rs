@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use enishi_core::notifications::Kind as NoticeKind;
-use enishi_core::opportunities::{self as rules, AmountBand, FieldError, Kind, Stage};
+use enishi_core::opportunities::{self as rules, AmountBand, Answer, FieldError, Kind, Stage};
 use enishi_store::now_ms;
 use enishi_store::opportunities::{self as stored, AnswerRow, NewOutcome};
 use serde::Deserialize;
@@ -145,11 +145,17 @@ pub async fn act(
         }
         "outcome" => {
             let stage = Stage::parse(&a.stage).unwrap_or(Stage::Interested);
-            let draft =
-                match rules::check_outcome(o.kind, stage, &action.on, &action.band, &action.note) {
-                    Ok(d) => d,
-                    Err(e) => return Ok(Err(e)),
-                };
+            let draft = match rules::check_outcome(
+                o.kind,
+                Answer::parse(&a.answer).unwrap_or(Answer::Interest),
+                stage,
+                &action.on,
+                &action.band,
+                &action.note,
+            ) {
+                Ok(d) => d,
+                Err(e) => return Ok(Err(e)),
+            };
             stored::record_outcome(
                 &state.db,
                 scope.id(),
@@ -323,7 +329,12 @@ pub async fn board(
     o: &OppCtx,
 ) -> Result<Vec<AnswerView>, AppError> {
     let notes = stored::notes(&state.db, scope.id(), o.id()).await?;
-    let outcomes = stored::outcomes(&state.db, scope.id(), Some(o.id())).await?;
+    let outcomes = stored::outcomes(
+        &state.db,
+        scope.id(),
+        stored::OutcomesOf::Opportunity(o.id()),
+    )
+    .await?;
     let former = ctx.t("posts.former_member");
     let rows: Vec<AnswerRow> = stored::answers(&state.db, scope.id(), o.id()).await?;
     Ok(rows

@@ -766,6 +766,64 @@ async fn every_route_answers_as_its_rule_says(backend: Backend) {
     assert_eq!(checked, table.len() * EVERYONE.len());
 }
 
+/// A's tenant objects in numbers: how many rows, and the sum of what
+/// moves when a row changes in place (`updated_at`, a post's edit time and
+/// comment count) — any write to them moves it.
+async fn tenant_state(app: &TestApp, net: &Network) -> Vec<i64> {
+    let changing = [
+        ("posts", "COALESCE(edited_at, 0) + comment_count"),
+        ("opportunities", "updated_at"),
+        ("opportunity_answers", "updated_at"),
+        ("businesses", "updated_at"),
+        ("events", "updated_at"),
+        ("event_registrations", "updated_at"),
+        ("event_pitches", "updated_at"),
+        ("event_meetings", "updated_at"),
+    ];
+    let growing = [
+        "post_comments",
+        "post_reactions",
+        "opportunity_notes",
+        "opportunity_outcomes",
+        "opportunity_saves",
+        "event_invites",
+        "card_exchanges",
+        "reports",
+    ];
+    let mut parts = Vec::new();
+    for (t, moving) in changing {
+        parts.push(format!(
+            "(SELECT CAST(COUNT(*) + COALESCE(SUM({moving}), 0) AS BIGINT) FROM {t} WHERE network_id = $1)"
+        ));
+    }
+    for t in growing {
+        parts.push(format!(
+            "(SELECT CAST(COUNT(*) AS BIGINT) FROM {t} WHERE network_id = $1)"
+        ));
+    }
+    let mut out = Vec::new();
+    for part in parts {
+        let sql = format!("SELECT {part}");
+        let n: i64 = match &app.db {
+            enishi_store::Db::Sqlite(p) => {
+                enishi_store::sqlx::query_scalar(enishi_store::sqlx::AssertSqlSafe(sql))
+                    .bind(net.id)
+                    .fetch_one(p)
+                    .await
+            }
+            enishi_store::Db::Postgres(p) => {
+                enishi_store::sqlx::query_scalar(enishi_store::sqlx::AssertSqlSafe(sql))
+                    .bind(net.id)
+                    .fetch_one(p)
+                    .await
+            }
+        }
+        .unwrap();
+        out.push(n);
+    }
+    out
+}
+
 /// With network B's slug and network A's object ids, every network object
 /// route answers 404 to B's owner, and A's objects are unchanged.
 async fn other_networks_objects_are_not_found(backend: Backend) {
@@ -805,6 +863,7 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
             .unwrap()
             .len();
         let open_before = invitations::open(&app.db, a.scope()).await.unwrap().len();
+        let state_before = tenant_state(&app, &a).await;
         let status = call(&visitor, &method, route.kind, &path)
             .await
             .status()
@@ -823,6 +882,11 @@ async fn other_networks_objects_are_not_found(backend: Backend) {
         assert_eq!(
             invitations::open(&app.db, a.scope()).await.unwrap().len(),
             open_before
+        );
+        assert_eq!(
+            tenant_state(&app, &a).await,
+            state_before,
+            "{method} {path} changed A's posts, opportunities, businesses or events"
         );
         tried += 1;
         // and A's own pages and API refuse B's owner outright

@@ -113,6 +113,19 @@ fn project<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'
     f
 }
 
+/// An opportunity's answers as HR's API gives them.
+async fn pipeline_of(v: &Visitor, id: i64) -> Value {
+    let (s, body) = api(
+        v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    body
+}
+
 async fn answer(v: &Visitor, id: i64, body: Value) -> (u16, Value) {
     api(
         v,
@@ -185,18 +198,25 @@ async fn posting_is_for_admins_and_authorised_staff(backend: Backend) {
     let (s, body) = api(&hr.v, Method::GET, "/api/v1/n/alpha/opportunities", None).await;
     assert_eq!((s, body.as_array().unwrap().len()), (200, 0));
     // the API says the same in English when asked
-    let (s, body) = api(
-        &hr.v,
-        Method::POST,
-        "/api/v1/n/alpha/opportunities",
-        Some(
-            json!({"kind": "project", "title": "x", "audience": "network",
-                    "rate_min": 5, "rate_max": 1}),
-        ),
-    )
-    .await;
-    assert_eq!(s, 422);
-    assert!(body.to_string().contains("rate_max"), "{body}");
+    let res =
+        hr.v.client
+            .post(hr.v.url("/api/v1/n/alpha/opportunities"))
+            .header("x-csrf-token", hr.v.csrf_token().unwrap())
+            .header("accept-language", "en")
+            .json(
+                &json!({"kind": "project", "title": "x", "audience": "network",
+                      "rate_min": 5, "rate_max": 1}),
+            )
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("rate_max"), "{body}");
+    assert!(
+        body.contains("The maximum must not be less than the minimum."),
+        "{body}"
+    );
     // authorise the staff member (alumni cannot be)
     let res =
         hr.v.post_form(
@@ -237,6 +257,21 @@ async fn posting_is_for_admins_and_authorised_staff(backend: Backend) {
     assert_eq!(s, 200);
     assert!(html.contains("データ基盤の刷新"));
     assert!(html.contains("¥600,000〜¥800,000／月"), "rate shown");
+    let english = alum
+        .v
+        .client
+        .get(alum.v.url(&format!("/n/alpha/opportunities/{id}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("¥600,000–¥800,000/month"),
+        "the rate in English"
+    );
     for path in [
         format!("/n/alpha/opportunities/{id}/pipeline"),
         format!("/n/alpha/opportunities/{id}/edit"),
@@ -456,13 +491,7 @@ async fn answers_referrals_and_their_refusals(backend: Backend) {
     assert_eq!(res.status(), 303);
     let (s, again) = answer(&alum.v, id, json!({"answer": "interest", "note": "ぜひ"})).await;
     assert_eq!(s, 201);
-    let (_, board) = api(
-        &hr.v,
-        Method::GET,
-        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
-        None,
-    )
-    .await;
+    let board = pipeline_of(&hr.v, id).await;
     assert_eq!(board.as_array().unwrap().len(), 1, "{board}");
     assert_eq!(board[0]["id"], again["id"]);
     assert_eq!(board[0]["cv_url"], "https://cv.example.jp/me");
@@ -529,13 +558,7 @@ async fn answers_referrals_and_their_refusals(backend: Backend) {
         body.to_string()
             .contains("すでにこの募集に紹介されています")
     );
-    let (_, board) = api(
-        &hr.v,
-        Method::GET,
-        &format!("/api/v1/n/alpha/opportunities/{referral}/answers"),
-        None,
-    )
-    .await;
+    let board = pipeline_of(&hr.v, referral).await;
     assert_eq!(board.as_array().unwrap().len(), 1);
     assert_eq!(board[0]["referred_email"], "hanako@example.org");
     assert!(
@@ -707,13 +730,7 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, board) = api(
-        &hr.v,
-        Method::GET,
-        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
-        None,
-    )
-    .await;
+    let board = pipeline_of(&hr.v, id).await;
     assert_eq!(board[0]["stage"], "withdrawn");
     let (_, html) =
         hr.v.get_text(&format!("/n/alpha/opportunities/{id}/pipeline"))
@@ -732,13 +749,7 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
     assert!(body.to_string().contains("取り下げました"), "{body}");
     let (s, again) = answer(&alum.v, id, json!({"answer": "interest"})).await;
     assert_eq!((s, again["id"].as_i64()), (201, Some(a)));
-    let (_, board) = api(
-        &hr.v,
-        Method::GET,
-        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
-        None,
-    )
-    .await;
+    let board = pipeline_of(&hr.v, id).await;
     assert_eq!(board[0]["stage"], "interested");
     // won, then the outcome (a project needs its amount band)
     assert_eq!(act(json!({"action": "stage", "stage": "won"})).await.0, 204);
@@ -756,13 +767,7 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, board) = api(
-        &hr.v,
-        Method::GET,
-        &format!("/api/v1/n/alpha/opportunities/{id}/answers"),
-        None,
-    )
-    .await;
+    let board = pipeline_of(&hr.v, id).await;
     assert_eq!(board[0]["stage"], "won");
     assert_eq!(board[0]["outcome"], "contracted");
     assert_eq!(board[0]["outcome_on"], "2026-12-01");
@@ -780,15 +785,255 @@ async fn the_pipeline_tells_only_when_chosen(backend: Backend) {
     assert!(body.to_string().contains("取り下げられません"), "{body}");
     let (_, html) = hr.v.get_text("/n/alpha/opportunities").await;
     assert!(html.contains("業務委託の契約 1"), "outcomes counted");
-    // another network's answer id is not found here
-    let (s, _) = api(
+    // another opportunity's answer is not found under this one, nor an
+    // answer that does not exist
+    let (_, other_opp, _) = post_form(&hr.v, &project("別の募集", &[])).await;
+    let other_opp = other_opp.unwrap();
+    for path in [
+        format!("/api/v1/n/alpha/opportunities/{other_opp}/answers/{a}"),
+        format!("/api/v1/n/alpha/opportunities/{id}/answers/999999"),
+    ] {
+        let (s, _) = api(
+            &hr.v,
+            Method::POST,
+            &path,
+            Some(json!({"action": "stage", "stage": "talking"})),
+        )
+        .await;
+        assert_eq!(s, 404, "{path}");
+    }
+    let board = pipeline_of(&hr.v, id).await;
+    assert_eq!(board[0]["stage"], "won", "nothing moved");
+    // the pipeline opens a conversation with the person
+    let (_, html) =
+        hr.v.get_text(&format!("/n/alpha/opportunities/{id}/pipeline"))
+            .await;
+    assert!(
+        html.contains(&format!("/n/alpha/messages/new?to={}", alum.profile)),
+        "a message link to the person"
+    );
+    // moved off "won", the outcome no longer counts (it comes back with it)
+    assert_eq!(
+        act(json!({"action": "stage", "stage": "talking"})).await.0,
+        204
+    );
+    let (_, html) = hr.v.get_text("/n/alpha/opportunities").await;
+    assert!(!html.contains("業務委託の契約 1"), "not counted off won");
+    assert_eq!(act(json!({"action": "stage", "stage": "won"})).await.0, 204);
+    let (_, html) = hr.v.get_text("/n/alpha/opportunities").await;
+    assert!(html.contains("業務委託の契約 1"), "counted again");
+    app.stop().await;
+}
+
+/// Mentoring and talks as HR posts them, the kind filter, a closed
+/// opportunity, answering again after withdrawing, and what each won
+/// answer is recorded as (a referral to a rehire opening is a referral
+/// hire); a poster's tally is their own opportunities'.
+async fn every_kind_and_what_it_becomes(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let net = make_network(&app, "alpha", "request").await;
+    let hr = person(&app, &net, "owner", "hr", "人事 花子").await;
+    let staff = person(&app, &net, "member", "employee", "社員 次郎").await;
+    let alum = person(&app, &net, "member", "alumni", "卒業 三郎").await;
+    let (_, mentoring, _) = post_form(
         &hr.v,
-        Method::POST,
-        &format!("/api/v1/n/alpha/opportunities/{id}/answers/999999"),
-        Some(json!({"action": "stage", "stage": "won"})),
+        &[
+            ("kind", "mentoring"),
+            ("title", "新任マネージャーの相談相手"),
+            ("description", "月に一度、30分の相談に乗ってください"),
+            ("audience", "alumni"),
+            ("skills", "マネジメント"),
+        ],
     )
     .await;
-    assert_eq!(s, 404);
+    let mentoring = mentoring.unwrap();
+    let (_, speaking, _) = post_form(
+        &hr.v,
+        &[
+            ("kind", "speaking"),
+            ("title", "社内勉強会で登壇"),
+            ("audience", "network"),
+        ],
+    )
+    .await;
+    let speaking = speaking.unwrap();
+    let (_, rehire, _) = post_form(
+        &hr.v,
+        &[
+            ("kind", "rehire"),
+            ("title", "データエンジニア（出戻り歓迎）"),
+            ("audience", "alumni"),
+            ("role", "データエンジニア"),
+            ("department", "データ分析部"),
+            ("ats_url", "https://ats.example.jp/jobs/42"),
+        ],
+    )
+    .await;
+    let rehire = rehire.unwrap();
+    // the kind filter, on the page and in the API
+    let (_, html) = alum
+        .v
+        .get_text("/n/alpha/opportunities?kind=mentoring")
+        .await;
+    assert!(html.contains("新任マネージャーの相談相手"));
+    assert!(!html.contains("社内勉強会で登壇"), "only mentoring listed");
+    let (_, list) = api(
+        &alum.v,
+        Method::GET,
+        "/api/v1/n/alpha/opportunities?kind=speaking",
+        None,
+    )
+    .await;
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, vec!["社内勉強会で登壇"]);
+    let (_, html) = alum
+        .v
+        .get_text(&format!("/n/alpha/opportunities/{rehire}"))
+        .await;
+    assert!(
+        html.contains("https://ats.example.jp/jobs/42"),
+        "the ATS link"
+    );
+    // a mentor offer through the page, interest in a talk
+    let res = alum
+        .v
+        .post_form(
+            &format!("/n/alpha/opportunities/{mentoring}/answers"),
+            &[("answer", "mentor"), ("note", "マネジメント経験10年")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (s, _) = answer(&alum.v, speaking, json!({"answer": "interest"})).await;
+    assert_eq!(s, 201);
+    // a closed opportunity takes no answers, and says so
+    let res =
+        hr.v.post_form(
+            &format!("/n/alpha/opportunities/{speaking}"),
+            &[
+                ("kind", "speaking"),
+                ("title", "社内勉強会で登壇"),
+                ("audience", "network"),
+                ("status", "closed"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (s, body) = answer(&staff.v, speaking, json!({"answer": "interest"})).await;
+    assert_eq!(s, 422);
+    assert!(
+        body.to_string().contains("この募集は終了しました"),
+        "{body}"
+    );
+    // withdrawn, then answered again with a new note: HR sees the new
+    // note, and hears of it
+    let (s, _) = api(
+        &alum.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/opportunities/{mentoring}/answers"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "the board is HR's");
+    let board = pipeline_of(&hr.v, mentoring).await;
+    let offer = board[0]["id"].as_i64().unwrap();
+    assert_eq!(board[0]["answer"], "mentor");
+    // HR has seen the first (an unread one is not repeated)
+    assert_eq!(hr.v.get("/notifications").await.status(), 200);
+    let heard = told(&hr).await;
+    let (s, _) = api(
+        &alum.v,
+        Method::DELETE,
+        &format!("/api/v1/n/alpha/opportunities/{mentoring}/answers/{offer}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, again) = answer(
+        &alum.v,
+        mentoring,
+        json!({"answer": "mentor", "note": "オンラインなら毎週でも"}),
+    )
+    .await;
+    assert_eq!((s, again["id"].as_i64()), (201, Some(offer)));
+    let board = pipeline_of(&hr.v, mentoring).await;
+    assert_eq!(board[0]["stage"], "interested");
+    assert_eq!(board[0]["note"], "オンラインなら毎週でも");
+    assert_eq!(told(&hr).await, heard + 1, "the poster hears it again");
+    // a referral to the rehire opening, and the mentor offer, won
+    let (s, referred) = answer(
+        &alum.v,
+        rehire,
+        json!({"answer": "referral", "name": "山田 花子", "email": "hanako@example.org",
+               "relationship": "前職の同僚", "agreed": true}),
+    )
+    .await;
+    assert_eq!(s, 201, "{referred}");
+    let referred = referred["id"].as_i64().unwrap();
+    for (opp, a) in [(rehire, referred), (mentoring, offer)] {
+        for body in [
+            json!({"action": "stage", "stage": "won"}),
+            json!({"action": "outcome", "on": "2026-12-01"}),
+        ] {
+            let (s, body) = api(
+                &hr.v,
+                Method::POST,
+                &format!("/api/v1/n/alpha/opportunities/{opp}/answers/{a}"),
+                Some(body),
+            )
+            .await;
+            assert_eq!(s, 204, "{body}");
+        }
+    }
+    let board = pipeline_of(&hr.v, rehire).await;
+    assert_eq!(board[0]["outcome"], "referral_hired");
+    let board = pipeline_of(&hr.v, mentoring).await;
+    assert_eq!(board[0]["outcome"], "mentoring_done");
+    let (_, html) = hr.v.get_text("/n/alpha/opportunities").await;
+    assert!(html.contains("紹介からの採用 1"), "tally");
+    assert!(html.contains("メンタリング実施 1"), "tally");
+    assert!(!html.contains("再雇用 1"), "a referral is not a rehire");
+    // an authorised staff member counts only what they posted
+    let res =
+        hr.v.post_form(
+            "/n/alpha/opportunities/posters",
+            &[("email", staff.email.as_str()), ("action", "add")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = staff.v.get_text("/n/alpha/opportunities").await;
+    assert!(
+        !html.contains("紹介からの採用 1"),
+        "not the network's outcomes"
+    );
+    assert_eq!(
+        staff.v.get("/n/alpha/opportunities/new").await.status(),
+        200
+    );
+    // they leave and come back: authorised again only by an admin
+    let membership = enishi_store::memberships::of_account(&app.db, net.scope(), staff.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for kind in ["alumni", "employee"] {
+        let res =
+            hr.v.post_form(
+                &format!("/n/alpha/admin/members/{membership}"),
+                &[("action", "kind"), ("kind", kind)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{kind}");
+    }
+    assert_eq!(
+        staff.v.get("/n/alpha/opportunities/new").await.status(),
+        404,
+        "the old authorisation ended when they left"
+    );
     app.stop().await;
 }
 
@@ -961,7 +1206,9 @@ async fn the_digest_brings_opportunities_for_you(backend: Backend) {
     let hr = person(&app, &net, "owner", "hr", "人事 花子").await;
     let fits = person(&app, &net, "member", "alumni", "分析 一郎").await;
     let no_thanks = person(&app, &net, "member", "alumni", "不要 二郎").await;
-    for p in [&fits, &no_thanks] {
+    let no_digest = person(&app, &net, "member", "alumni", "静か 三郎").await;
+    let english = person(&app, &net, "member", "alumni", "Ken Mori").await;
+    for p in [&fits, &no_thanks, &no_digest, &english] {
         profile(
             &app,
             &net,
@@ -972,11 +1219,25 @@ async fn the_digest_brings_opportunities_for_you(backend: Backend) {
         )
         .await;
     }
+    enishi_store::accounts::update_settings(&app.db, english.id, "Ken Mori", "en", "Asia/Tokyo")
+        .await
+        .unwrap();
     let (_, id, _) = post_form(&hr.v, &project("データ基盤の刷新", &[])).await;
     assert!(id.is_some());
-    let past = enishi_store::now_ms() - 1_000;
-    for (who, prefs) in [(&fits, "{}"), (&no_thanks, r#"{"opportunities":false}"#)] {
-        enishi_store::notifications::set_prefs(&app.db, who.id, prefs, past)
+    // the sweep takes due digests oldest first, one after another: the
+    // two who get nothing come before the two who do, so when the last
+    // mail is there, their turn has been and gone
+    let past = enishi_store::now_ms() - 10_000;
+    for (n, (who, prefs)) in [
+        (&no_thanks, r#"{"opportunities":false}"#),
+        (&no_digest, r#"{"digest":"off"}"#),
+        (&fits, "{}"),
+        (&english, "{}"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        enishi_store::notifications::set_prefs(&app.db, who.id, prefs, past + n as i64)
             .await
             .unwrap();
     }
@@ -986,14 +1247,24 @@ async fn the_digest_brings_opportunities_for_you(backend: Backend) {
         text.contains("あなたへのおすすめ（alpha）：データ基盤の刷新 — 業務委託・副業に関心あり · スキル: SQL · 2012–2018 データ分析部"),
         "{text}"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let to_no_thanks = enishi_store::outbox::recent(&app.db, None, 500)
+    let mail = app.mail.wait_for(&english.email).await;
+    let text = mail.text();
+    assert!(
+        text.contains("For you (alpha): データ基盤の刷新 — "),
+        "{text}"
+    );
+    assert!(text.contains("SQL"), "{text}");
+    let quiet: Vec<String> = enishi_store::outbox::recent(&app.db, None, 500)
         .await
         .unwrap()
         .into_iter()
-        .filter(|m| m.to_addr == no_thanks.email)
-        .count();
-    assert_eq!(to_no_thanks, 0, "nothing else was new for them");
+        .filter(|m| m.to_addr == no_thanks.email || m.to_addr == no_digest.email)
+        .map(|m| m.to_addr)
+        .collect();
+    assert!(
+        quiet.is_empty(),
+        "opportunities off, or no digest at all: nothing ({quiet:?})"
+    );
     app.stop().await;
 }
 
@@ -1003,5 +1274,6 @@ dual_test!(
     answers_referrals_and_their_refusals,
     the_pipeline_tells_only_when_chosen,
     matching_ranks_with_reasons_and_respects_choices,
-    the_digest_brings_opportunities_for_you
+    the_digest_brings_opportunities_for_you,
+    every_kind_and_what_it_becomes
 );
