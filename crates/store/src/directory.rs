@@ -860,6 +860,24 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
     page_of_ranked(db, net, s, &found, limit).await
 }
 
+/// Profiles `ids` as `viewer` sees them (in no particular order; ids of
+/// other networks or gone are left out).
+pub async fn seen_by_id(
+    db: &Db,
+    net: NetworkId,
+    ids: &[i64],
+    viewer: Viewer,
+) -> Result<Vec<Stored>> {
+    Ok(rows_by_id(db, net, ids)
+        .await?
+        .into_values()
+        .map(|stored| {
+            let seen = stored.profile.seen_by(viewer);
+            hit(&stored, seen, 0).stored
+        })
+        .collect())
+}
+
 /// Whole rows of profiles `ids`, by id.
 async fn rows_by_id(
     db: &Db,

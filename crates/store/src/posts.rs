@@ -765,6 +765,42 @@ pub async fn by_image(db: &Db, net: NetworkId, key: &str) -> Result<Option<i64>>
     })?)
 }
 
+/// The profiles of `accounts` as authors, in the order given (an account
+/// without a profile here is the default: a former member).
+pub async fn authors_of_accounts(
+    db: &Db,
+    net: NetworkId,
+    accounts: &[i64],
+) -> Result<Vec<(i64, Author)>> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(FromRow)]
+    struct Row {
+        account_id: i64,
+        #[sqlx(flatten)]
+        author: Author,
+    }
+    let sql = format!(
+        "SELECT p.account_id, {AUTHOR} FROM profiles p WHERE p.network_id = $1 AND {}",
+        db.dialect().in_list("p.account_id", 2)
+    );
+    let ids = IdList(accounts.to_vec());
+    let rows: Vec<Row> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(&ids)
+            .fetch_all(pool)
+            .await
+    })?;
+    let found: std::collections::HashMap<i64, Author> =
+        rows.into_iter().map(|r| (r.account_id, r.author)).collect();
+    Ok(accounts
+        .iter()
+        .map(|a| (*a, found.get(a).cloned().unwrap_or_default()))
+        .collect())
+}
+
 /// The profile of `account` in this network as an [`Author`] (all `None`
 /// when they have none here).
 pub async fn author_of_account(db: &Db, net: NetworkId, account: i64) -> Result<Author> {

@@ -105,15 +105,7 @@ async fn name_of(
     ctx: &PageCtx,
     account: i64,
 ) -> Result<String, AppError> {
-    let author = enishi_store::posts::author_of_account(&state.db, scope.id(), account).await?;
-    Ok(AuthorView::of(
-        scope,
-        ctx.lang,
-        Some(account),
-        &author,
-        ctx.t("posts.former_member"),
-    )
-    .name)
+    AuthorView::name_of_account(state, scope, ctx, account).await
 }
 
 /// The event when it is a business-matching one (404 otherwise).

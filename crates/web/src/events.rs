@@ -853,8 +853,9 @@ pub async fn people_of(
     }
     // people with no stints still count (as unknown)
     if let Some(list) = accounts {
+        let known: std::collections::HashSet<i64> = out.iter().map(|p| p.id).collect();
         for a in list {
-            if !out.iter().any(|p| p.id == *a) {
+            if !known.contains(a) {
                 out.push(Person {
                     id: *a,
                     ..Person::default()
@@ -893,6 +894,7 @@ pub async fn balance(
     all.dedup();
     let people = people_of(state, scope, Some(&all)).await?;
     let pick = |ids: &[i64]| -> Vec<Person> {
+        let ids: std::collections::HashSet<&i64> = ids.iter().collect();
         people
             .iter()
             .filter(|p| ids.contains(&p.id))

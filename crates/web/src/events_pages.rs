@@ -510,7 +510,7 @@ async fn show_page(
     let hidden_count = going.len() - shown.len();
     let mine = attendees.iter().find(|a| a.registration.account_id == me);
     let organiser_ids = stored::organisers(&state.db, scope.id(), id).await?;
-    let organisers = attendees_authors(state, scope, &ctx, &organiser_ids).await?;
+    let organisers = AuthorView::of_accounts(state, scope, &ctx, &organiser_ids).await?;
     let deadline = ev.deadline.map(|d| {
         let l = enishi_core::calendar::local_in(d, ctx.tz());
         format!("{} {}", l.iso_day(), l.hh_mm())
@@ -542,27 +542,6 @@ async fn show_page(
         notice,
         ctx,
     })
-}
-
-/// The organisers as their profiles show them.
-async fn attendees_authors(
-    state: &AppState,
-    scope: &NetworkScope,
-    ctx: &PageCtx,
-    accounts: &[i64],
-) -> Result<Vec<AuthorView>, AppError> {
-    let mut out = Vec::new();
-    for a in accounts {
-        let author = enishi_store::posts::author_of_account(&state.db, scope.id(), *a).await?;
-        out.push(AuthorView::of(
-            scope,
-            ctx.lang,
-            Some(*a),
-            &author,
-            ctx.t("posts.former_member"),
-        ));
-    }
-    Ok(out)
 }
 
 #[derive(Deserialize, Default)]
@@ -930,43 +909,62 @@ pub async fn suggestions(
     registrants: &[eras::Person],
     limit: usize,
 ) -> Result<Vec<(eras::Suggestion, AuthorView, String)>, AppError> {
-    // sets: the pool is thousands of people
+    // the pool (the network's members by era and department) is kept a
+    // few minutes per network: reading it is thousands of rows
+    let pool = state
+        .recent
+        .era_pools
+        .get_or_try_load(scope.network.id, || events::people_of(state, scope, None))
+        .await?;
     let mut taken: std::collections::HashSet<i64> = stored::invited(&state.db, scope.id(), e.id())
         .await?
         .into_iter()
         .collect();
     taken.extend(attendees.iter().map(|a| a.registration.account_id));
-    let pool: Vec<eras::Person> = events::people_of(state, scope, None)
-        .await?
-        .into_iter()
+    let free: Vec<eras::Person> = pool
+        .iter()
         .filter(|p| !taken.contains(&p.id))
+        .cloned()
         .collect();
-    let ids: Vec<i64> = pool.iter().map(|p| p.id).collect();
-    // people who switched event mail off are not pressed with invitations
-    let wanting: std::collections::HashSet<i64> =
-        enishi_store::notifications::prefs_of(&state.db, &ids)
-            .await?
-            .into_iter()
-            .filter(|(_, json)| {
-                enishi_core::notifications::EmailPrefs::from_json(json)
-                    .wants(enishi_core::notifications::Topic::Events)
-            })
-            .map(|(id, _)| id)
-            .collect();
-    let pool: Vec<eras::Person> = pool
-        .into_iter()
-        .filter(|p| wanting.contains(&p.id))
-        .collect();
-    let mut out = Vec::new();
-    for s in eras::suggest(registrants, &pool, limit) {
-        let author = enishi_store::posts::author_of_account(&state.db, scope.id(), s.id).await?;
-        let who = AuthorView::of(
-            scope,
-            ctx.lang,
-            Some(s.id),
-            &author,
-            ctx.t("posts.former_member"),
+    // best first; then, a batch at a time, only people still active here
+    // who want event mail (nobody is pressed with invitations they
+    // switched off), until there are enough
+    let ranked = eras::suggest(registrants, &free, free.len());
+    let mut chosen: Vec<eras::Suggestion> = Vec::new();
+    // (ten batches at most: a network where nearly nobody wants event
+    // mail gets fewer suggestions, not a slow page)
+    for batch in ranked.chunks(limit.max(1) * 2).take(10) {
+        let ids: Vec<i64> = batch.iter().map(|s| s.id).collect();
+        let active: std::collections::HashSet<i64> =
+            enishi_store::memberships::active_among(&state.db, scope.id(), &ids)
+                .await?
+                .into_iter()
+                .collect();
+        let wanting: std::collections::HashSet<i64> =
+            enishi_store::notifications::prefs_of(&state.db, &ids)
+                .await?
+                .into_iter()
+                .filter(|(_, json)| {
+                    enishi_core::notifications::EmailPrefs::from_json(json)
+                        .wants(enishi_core::notifications::Topic::Events)
+                })
+                .map(|(id, _)| id)
+                .collect();
+        chosen.extend(
+            batch
+                .iter()
+                .filter(|s| active.contains(&s.id) && wanting.contains(&s.id))
+                .cloned(),
         );
+        if chosen.len() >= limit {
+            chosen.truncate(limit);
+            break;
+        }
+    }
+    let ids: Vec<i64> = chosen.iter().map(|s| s.id).collect();
+    let people = AuthorView::of_accounts(state, scope, ctx, &ids).await?;
+    let mut out = Vec::new();
+    for (s, who) in chosen.into_iter().zip(people) {
         let group = if s.department.is_empty() {
             s.era.clone()
         } else {
@@ -1348,15 +1346,7 @@ pub async fn door_name(
         Door::In(a) | Door::Already(a, _) => *a,
         _ => return Ok(String::new()),
     };
-    let author = enishi_store::posts::author_of_account(&state.db, scope.id(), account).await?;
-    Ok(AuthorView::of(
-        scope,
-        ctx.lang,
-        Some(account),
-        &author,
-        ctx.t("posts.former_member"),
-    )
-    .name)
+    AuthorView::name_of_account(state, scope, ctx, account).await
 }
 
 /// `POST /n/{slug}/events/{event_id}/checkin`

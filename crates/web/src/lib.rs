@@ -52,6 +52,7 @@ pub mod posts;
 pub mod posts_api;
 pub mod profiles;
 pub mod profiles_api;
+pub mod recent;
 pub mod routes;
 pub mod scope;
 pub mod signin;
@@ -125,6 +126,8 @@ pub struct StateInner {
     pub jobs_waker: Option<Arc<tokio::sync::Notify>>,
     /// Live events to open `GET /live` streams, on every node.
     pub live: Arc<live::Hub>,
+    /// Slow results kept for a few minutes (see [`recent`]).
+    pub recent: recent::Recents,
 }
 
 impl std::ops::Deref for AppState {
@@ -150,6 +153,7 @@ impl AppState {
             config,
             openapi_json: api::openapi_json(),
             jobs_waker,
+            recent: recent::Recents::default(),
         }))
     }
 

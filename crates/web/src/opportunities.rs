@@ -541,6 +541,8 @@ const POOL_PER_SIGNAL: usize = 100;
 const SKILLS_SEARCHED: usize = 3;
 /// People shown in a match list.
 pub const MATCHES_SHOWN: usize = 30;
+/// The best of a kept ranking that each view reads and scores afresh.
+const MATCHES_RECHECKED: usize = 3 * MATCHES_SHOWN;
 
 /// The reasons in words, best first, joined with " · ".
 pub fn reasons_text(tr: Tr, reasons: &[Reason]) -> String {
@@ -578,17 +580,68 @@ pub fn reasons_text(tr: Tr, reasons: &[Reason]) -> String {
         .join(" · ")
 }
 
-/// The members who fit `o` best, with reasons — alumni drawn from the
-/// directory by each signal (open-to, skills, department), read as the
-/// viewer may see them, never people who opted out or who may not see the
-/// opportunity.
-pub async fn matches(
+/// The alumni of `pool` who may be matched to `o` (active, not opted
+/// out, shown the opportunity), scored and best first.
+async fn scored(
     state: &AppState,
-    ctx: &PageCtx,
     scope: &NetworkScope,
     o: &OppCtx,
-) -> Result<Vec<MatchView>, AppError> {
-    let viewer = crate::profiles::search_viewer(scope);
+    pool: Vec<enishi_store::profiles::Stored>,
+) -> Result<Vec<(i64, Fit, enishi_store::profiles::Stored)>, AppError> {
+    let pool: Vec<enishi_store::profiles::Stored> = pool
+        .into_iter()
+        .filter(|p| p.kind.as_deref() == Some("alumni"))
+        .collect();
+    let accounts: Vec<i64> = pool.iter().filter_map(|p| p.account_id).collect();
+    let mut allowed: std::collections::HashSet<i64> =
+        stored::matchable(&state.db, scope.id(), &accounts)
+            .await?
+            .into_iter()
+            .collect();
+    // only people the opportunity is shown to
+    match o.audience {
+        Audience::Group => {
+            let members: std::collections::HashSet<i64> = match o.row.opportunity.group_id {
+                Some(g) => enishi_store::groups::members(&state.db, scope.id(), g)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.standing == "owner" || m.standing == "member")
+                    .map(|m| m.account_id)
+                    .collect(),
+                None => Default::default(),
+            };
+            allowed.retain(|a| members.contains(a));
+        }
+        Audience::Picked => {
+            let picks: std::collections::HashSet<i64> =
+                stored::picked_accounts(&state.db, scope.id(), o.id())
+                    .await?
+                    .into_iter()
+                    .collect();
+            allowed.retain(|a| picks.contains(a));
+        }
+        Audience::Network | Audience::Alumni => {}
+    }
+    let year = today().0;
+    let wants = o.wants();
+    Ok(matching::rank(
+        pool.into_iter()
+            .filter(|p| p.account_id.is_some_and(|a| allowed.contains(&a)))
+            .filter_map(|p| matching::fit(&wants, &p.profile, year).map(|f| (p.id, f, p)))
+            .collect(),
+    ))
+}
+
+/// The profiles that fit `o`, best first (ids): alumni the directory
+/// finds by each signal (the kind's open-to flags, up to three skills, the
+/// department), as `viewer` may search, at most [`POOL_PER_SIGNAL`] each,
+/// scored.
+async fn ranked_candidates(
+    state: &AppState,
+    scope: &NetworkScope,
+    o: &OppCtx,
+    viewer: enishi_core::privacy::Viewer,
+) -> Result<Vec<i64>, AppError> {
     let mut filters = Vec::new();
     let alumni = Some("alumni".to_string());
     for flag in o.kind.open_to() {
@@ -613,6 +666,7 @@ pub async fn matches(
         });
     }
     let mut pool: Vec<enishi_store::profiles::Stored> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for filter in filters {
         let page = directory::search(
             &state.db,
@@ -629,47 +683,55 @@ pub async fn matches(
         )
         .await?;
         for hit in page.hits {
-            if !pool.iter().any(|p| p.id == hit.stored.id) {
+            if seen.insert(hit.stored.id) {
                 pool.push(hit.stored);
             }
         }
     }
+    Ok(scored(state, scope, o, pool)
+        .await?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// The members who fit `o` best, with reasons — alumni drawn from the
+/// directory by each signal (open-to, skills, department), read as the
+/// viewer may see them, never people who opted out or who may not see the
+/// opportunity.
+///
+/// Finding and ranking the candidates is the cost (a handful of directory
+/// searches, hundreds of profiles): that ranking is kept a few minutes
+/// (an edit of the opportunity starts again). Each view reads the best
+/// [`MATCHES_RECHECKED`] of it afresh and scores them again, so an
+/// opt-out, a field made private or a change of kind counts at once; a
+/// profile that has just come to fit appears when the ranking is next
+/// made.
+pub async fn matches(
+    state: &AppState,
+    ctx: &PageCtx,
+    scope: &NetworkScope,
+    o: &OppCtx,
+) -> Result<Vec<MatchView>, AppError> {
+    let viewer = crate::profiles::search_viewer(scope);
+    let key = (
+        scope.network.id,
+        o.id(),
+        o.row.opportunity.updated_at,
+        viewer == enishi_core::privacy::Viewer::Admin,
+    );
+    let ranked = state
+        .recent
+        .match_pools
+        .get_or_try_load(key, || ranked_candidates(state, scope, o, viewer))
+        .await?;
     let me = scope.membership.account_id;
-    let accounts: Vec<i64> = pool
-        .iter()
-        .filter_map(|p| p.account_id)
-        .filter(|a| *a != me)
-        .collect();
-    let mut allowed = stored::matchable(&state.db, scope.id(), &accounts).await?;
-    // only people the opportunity is shown to
-    match o.audience {
-        Audience::Group => {
-            let members: Vec<i64> = match o.row.opportunity.group_id {
-                Some(g) => enishi_store::groups::members(&state.db, scope.id(), g)
-                    .await?
-                    .into_iter()
-                    .filter(|m| m.standing == "owner" || m.standing == "member")
-                    .map(|m| m.account_id)
-                    .collect(),
-                None => Vec::new(),
-            };
-            allowed.retain(|a| members.contains(a));
-        }
-        Audience::Picked => {
-            let picks = stored::picked_accounts(&state.db, scope.id(), o.id()).await?;
-            allowed.retain(|a| picks.contains(a));
-        }
-        Audience::Network | Audience::Alumni => {}
-    }
-    let year = today().0;
-    let wants = o.wants();
-    let scored: Vec<(i64, Fit, enishi_store::profiles::Stored)> = pool
+    let head: Vec<i64> = ranked.iter().take(MATCHES_RECHECKED).copied().collect();
+    let pool = directory::seen_by_id(&state.db, scope.id(), &head, viewer).await?;
+    Ok(scored(state, scope, o, pool)
+        .await?
         .into_iter()
-        .filter(|p| p.account_id.is_some_and(|a| allowed.contains(&a)))
-        .filter_map(|p| matching::fit(&wants, &p.profile, year).map(|f| (p.id, f, p)))
-        .collect();
-    Ok(matching::rank(scored)
-        .into_iter()
+        .filter(|(_, _, p)| p.account_id != Some(me))
         .take(MATCHES_SHOWN)
         .map(|(id, fit, p)| MatchView {
             profile_id: id,

@@ -438,6 +438,45 @@ pub struct AuthorView {
 }
 
 impl AuthorView {
+    /// The people of `accounts` as their profiles here show them, in the
+    /// order given (one read for them all).
+    pub async fn of_accounts(
+        state: &crate::AppState,
+        scope: &NetworkScope,
+        ctx: &crate::ctx::PageCtx,
+        accounts: &[i64],
+    ) -> Result<Vec<AuthorView>, crate::AppError> {
+        Ok(
+            enishi_store::posts::authors_of_accounts(&state.db, scope.id(), accounts)
+                .await?
+                .iter()
+                .map(|(id, author)| {
+                    AuthorView::of(
+                        scope,
+                        ctx.lang,
+                        Some(*id),
+                        author,
+                        ctx.t("posts.former_member"),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// One person's name as their profile here shows it.
+    pub async fn name_of_account(
+        state: &crate::AppState,
+        scope: &NetworkScope,
+        ctx: &crate::ctx::PageCtx,
+        account: i64,
+    ) -> Result<String, crate::AppError> {
+        Ok(AuthorView::of_accounts(state, scope, ctx, &[account])
+            .await?
+            .pop()
+            .map(|a| a.name)
+            .unwrap_or_default())
+    }
+
     pub fn of(
         scope: &NetworkScope,
         ctx_lang: Lang,

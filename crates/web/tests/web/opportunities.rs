@@ -75,6 +75,19 @@ async fn profile(
     );
 }
 
+/// Makes `p`'s skills visible to them only.
+async fn hide_skills(app: &TestApp, net: &Network, p: &Person) {
+    let mut prof = enishi_store::profiles::get(&app.db, net.scope(), p.profile)
+        .await
+        .unwrap()
+        .unwrap()
+        .profile;
+    prof.visibility.set(Field::Skills, Visibility::OnlyMe);
+    enishi_store::profiles::save(&app.db, net.scope(), p.profile, &prof, StintsChange::Keep)
+        .await
+        .unwrap();
+}
+
 /// Posts through the form; the status, and the new id on success.
 async fn post_form(v: &Visitor, fields: &[(&str, &str)]) -> (u16, Option<i64>, String) {
     let res = v.post_form("/n/alpha/opportunities", fields).await;
@@ -1090,15 +1103,7 @@ async fn matching_ranks_with_reasons_and_respects_choices(backend: Backend) {
         .await;
     assert_eq!(res.status(), 303);
     // the hidden one keeps their skills to themselves
-    let mut p = enishi_store::profiles::get(&app.db, net.scope(), hidden.profile)
-        .await
-        .unwrap()
-        .unwrap()
-        .profile;
-    p.visibility.set(Field::Skills, Visibility::OnlyMe);
-    enishi_store::profiles::save(&app.db, net.scope(), hidden.profile, &p, StintsChange::Keep)
-        .await
-        .unwrap();
+    hide_skills(&app, &net, &hidden).await;
     let (_, id, _) = post_form(&hr.v, &project("データ基盤の刷新", &[])).await;
     let id = id.unwrap();
     let (s, m) = api(
@@ -1174,6 +1179,18 @@ async fn matching_ranks_with_reasons_and_respects_choices(backend: Backend) {
     };
     assert_eq!(matches_now(false).await, 1);
     assert_eq!(matches_now(true).await, 2);
+    // the list's candidates are kept a few minutes, the people are not:
+    // skills hidden now are gone from the reasons now
+    hide_skills(&app, &net, &best).await;
+    let (_, m) = api(
+        &hr.v,
+        Method::GET,
+        &format!("/api/v1/n/alpha/opportunities/{id}/matches"),
+        None,
+    )
+    .await;
+    assert_eq!(m[0]["profile_id"].as_i64(), Some(best.profile), "{m}");
+    assert!(!m[0]["reasons"].as_str().unwrap().contains("スキル"), "{m}");
     // saving for later, by API and page
     let (s, _) = api(
         &best.v,
