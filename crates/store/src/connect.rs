@@ -144,6 +144,7 @@ async fn open_sqlite(path: &Path) -> Result<Db> {
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .min_connections(1)
+        .after_connect(|conn, _| Box::pin(stable_plans(conn)))
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await
@@ -155,6 +156,39 @@ async fn open_sqlite(path: &Path) -> Result<Db> {
             ))
         })?;
     Ok(Db::Sqlite(pool))
+}
+
+/// Turns on SQLite's query planner stability guarantee for a new
+/// connection.
+///
+/// Without it, a statement whose plan *could* depend on a bound value —
+/// every `LIMIT $n`, since SQLite 3.46 reads a bound LIMIT when planning —
+/// is marked expired whenever that value is bound again, and SQLite parses
+/// and plans it afresh on every execution: sqlx's statement cache then
+/// saves nothing (the feed's two post queries were prepared on every
+/// request). With it, a prepared statement keeps its plan, as on
+/// PostgreSQL; our plans do not lean on bound values (where the planner
+/// needs help, the SQL names the index).
+pub(crate) async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<()> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is the live connection handle, locked for us alone
+    // while `handle` lives; SQLITE_DBCONFIG_ENABLE_QPSG takes an int and
+    // an optional `int*` for the setting that results (none wanted).
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        return Err(sqlx::Error::Configuration(
+            format!("SQLite refused the planner stability setting (code {rc})").into(),
+        ));
+    }
+    Ok(())
 }
 
 async fn open_postgres(url: &str) -> Result<Db> {
@@ -222,6 +256,64 @@ fn root_cause(err: &sqlx::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pooled SQLite connection plans once: the setting reads back
+    /// as on, and a statement with a bound LIMIT, run again with another
+    /// value, is not prepared again (SQLite counts re-preparations).
+    #[tokio::test]
+    async fn sqlite_connections_keep_their_plans() {
+        let dir = tempfile::tempdir().unwrap();
+        let Db::Sqlite(pool) = open_sqlite(&dir.path().join("plans.sqlite3"))
+            .await
+            .unwrap()
+        else {
+            panic!("a SQLite pool");
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        for limit in [1_i64, 2, 3] {
+            let n: Vec<i64> = sqlx::query_scalar(
+                "SELECT value FROM json_each('[1,2,3,4]') ORDER BY value LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+            assert_eq!(n.len() as i64, limit);
+        }
+        let mut handle = conn.lock_handle().await.unwrap();
+        let db = handle.as_raw_handle().as_ptr();
+        let mut on: std::ffi::c_int = -1;
+        // SAFETY: the locked live handle; -1 asks for the current value
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_db_config(
+                db,
+                libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+                -1 as std::ffi::c_int,
+                &mut on as *mut std::ffi::c_int,
+            )
+        };
+        assert_eq!((rc, on), (libsqlite3_sys::SQLITE_OK, 1));
+        // the statement sqlx cached ran three times, prepared once
+        let mut stmt = unsafe { libsqlite3_sys::sqlite3_next_stmt(db, std::ptr::null_mut()) };
+        let mut found = false;
+        while !stmt.is_null() {
+            // SAFETY: statements of this locked connection
+            let sql = unsafe { std::ffi::CStr::from_ptr(libsqlite3_sys::sqlite3_sql(stmt)) };
+            if sql.to_string_lossy().contains("json_each") {
+                found = true;
+                let reprepared = unsafe {
+                    libsqlite3_sys::sqlite3_stmt_status(
+                        stmt,
+                        libsqlite3_sys::SQLITE_STMTSTATUS_REPREPARE,
+                        0,
+                    )
+                };
+                assert_eq!(reprepared, 0, "a bound LIMIT made SQLite plan again");
+            }
+            stmt = unsafe { libsqlite3_sys::sqlite3_next_stmt(db, stmt) };
+        }
+        assert!(found, "sqlx kept the statement");
+    }
 
     #[test]
     fn parses_supported_urls() {
