@@ -40,7 +40,7 @@ pub struct NewAccount<'a> {
     pub is_operator: bool,
 }
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.display_name, a.lang, a.time_zone, a.password_hash, a.is_operator, a.created_at, a.updated_at";
+pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.display_name, a.lang, a.time_zone, a.password_hash, a.is_operator, a.created_at, a.updated_at";
 
 /// Creates an account with its first (primary) address. Fails with
 /// [`StoreError::Conflict`] when the address is already verified elsewhere.

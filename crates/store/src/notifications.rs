@@ -128,22 +128,70 @@ pub async fn mark_read(db: &Db, account_id: i64, upto: i64, now: i64) -> Result<
     })?)
 }
 
+/// The header's two counts as SQL columns on `$1` (the account),
+/// `unread_messages` and `unread_notifications`: unread direct messages and
+/// unread notifications in its active networks.
+fn header_count_columns() -> String {
+    format!(
+        "(SELECT COUNT(*) {}) AS unread_messages, \
+         (SELECT COUNT(*) FROM notifications x \
+           JOIN memberships ms ON ms.network_id = x.network_id AND ms.account_id = x.account_id AND ms.status = 'active' \
+           WHERE x.account_id = $1 AND x.read_at IS NULL) AS unread_notifications",
+        crate::messages::unread_of_account()
+    )
+}
+
 /// The header's counts in one statement: unread direct messages and
 /// unread notifications of an account in its active networks.
 pub async fn header_counts(db: &Db, account_id: i64) -> Result<(i64, i64)> {
-    let sql = format!(
-        "SELECT (SELECT COUNT(*) {}), \
-         (SELECT COUNT(*) FROM notifications x \
-           JOIN memberships ms ON ms.network_id = x.network_id AND ms.account_id = x.account_id AND ms.status = 'active' \
-           WHERE x.account_id = $1 AND x.read_at IS NULL)",
-        crate::messages::unread_of_account()
-    );
+    let sql = format!("SELECT {}", header_count_columns());
     Ok(db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(account_id)
             .fetch_one(pool)
             .await
     })?)
+}
+
+/// What a signed-in page's header shows, in one statement: the account's
+/// active networks (for the switcher) and, when it has any, its unread
+/// messages and notifications.
+#[derive(Clone, Debug, Default)]
+pub struct Header {
+    pub networks: Vec<crate::networks::Network>,
+    pub unread_messages: i64,
+    pub unread_notifications: i64,
+}
+
+/// The header of `account_id` (see [`Header`]).
+pub async fn header(db: &Db, account_id: i64) -> Result<Header> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        network: crate::networks::Network,
+        unread_messages: i64,
+        unread_notifications: i64,
+    }
+    // the counts do not depend on the row: both engines work them out once
+    let counts = header_count_columns();
+    let sql = format!(
+        "SELECT n.id, n.slug, n.name_ja, n.name_en, n.description_ja, n.description_en, n.accent_color, \
+                n.join_policy, n.staff_domains, n.listed, n.purposes_version, n.guidelines_version, \
+                n.created_at, n.updated_at, {counts} \
+         FROM memberships m JOIN networks n ON n.id = m.network_id \
+         WHERE m.account_id = $1 AND m.status = 'active' ORDER BY n.name_ja, n.id"
+    );
+    let rows: Vec<Row> = db_run!(db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(Header {
+        unread_messages: rows.first().map(|r| r.unread_messages).unwrap_or(0),
+        unread_notifications: rows.first().map(|r| r.unread_notifications).unwrap_or(0),
+        networks: rows.into_iter().map(|r| r.network).collect(),
+    })
 }
 
 /// An account's e-mail choices (JSON, `core::notifications::EmailPrefs`).

@@ -45,16 +45,41 @@ pub async fn create(db: &Db, new: &NewSession<'_>) -> Result<i64> {
     })?)
 }
 
-/// The live session with this token hash.
-pub async fn by_token(db: &Db, token_hash: &str, now: i64) -> Result<Option<Session>> {
-    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND expires_at > $2");
-    Ok(db_run!(db, |pool| {
+/// A live session as a request needs it: its id, when it was last seen,
+/// and its account — one statement, as every signed-in request asks.
+#[derive(Clone, Debug)]
+pub struct Live {
+    pub id: i64,
+    pub last_seen_at: i64,
+    pub account: crate::accounts::Account,
+}
+
+/// The live session with this token hash, with its account.
+pub async fn live_with_account(db: &Db, token_hash: &str, now: i64) -> Result<Option<Live>> {
+    #[derive(FromRow)]
+    struct Row {
+        session_id: i64,
+        session_seen_at: i64,
+        #[sqlx(flatten)]
+        account: crate::accounts::Account,
+    }
+    let sql = format!(
+        "SELECT s.id AS session_id, s.last_seen_at AS session_seen_at, {} FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        crate::accounts::ACCOUNT_COLUMNS
+    );
+    let row: Option<Row> = db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
             .await
-    })?)
+    })?;
+    Ok(row.map(|r| Live {
+        id: r.session_id,
+        last_seen_at: r.session_seen_at,
+        account: r.account,
+    }))
 }
 
 /// Records activity and slides the expiry.

@@ -680,7 +680,17 @@ async fn housekeeping_tidies_what_is_spent(backend: Backend) {
             records: 0
         }
     );
-    assert!(sessions::by_token(db, "live", now).await.unwrap().is_some());
+    let live = sessions::live_with_account(db, "live", now)
+        .await
+        .unwrap()
+        .expect("the live session stays");
+    assert_eq!(live.account.id, account.id);
+    assert!(
+        sessions::live_with_account(db, "old", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(
         login_tokens::peek(db, login_tokens::Purpose::SignIn, "recent", now)
             .await

@@ -187,26 +187,20 @@ pub async fn resolve_viewer(
     }
     let had_cookie = csrf::cookie(req.headers(), SESSION_COOKIE).is_some();
     let stale_cookie = had_cookie && signed_in.is_none();
-    let mut networks = Vec::new();
+    let mut header = enishi_store::notifications::Header::default();
     if let Some(s) = signed_in.as_ref().filter(|_| !api) {
-        match enishi_store::memberships::networks_of(&state.db, s.account.id).await {
-            Ok(list) => {
-                networks = list
-                    .into_iter()
-                    .filter(|(_, _, status)| status == "active")
-                    .map(|(n, _, _)| (n.slug, n.name_ja, n.name_en))
-                    .collect()
-            }
+        match enishi_store::notifications::header(&state.db, s.account.id).await {
+            Ok(h) => header = h,
             Err(e) => return AppError::from(e).into_response(),
         }
     }
-    let (mut unread_messages, mut unread_notifications) = (0, 0);
-    if let Some(s) = signed_in.as_ref().filter(|_| !api && !networks.is_empty()) {
-        match enishi_store::notifications::header_counts(&state.db, s.account.id).await {
-            Ok((m, n)) => (unread_messages, unread_notifications) = (m, n),
-            Err(e) => return AppError::from(e).into_response(),
-        }
-    }
+    let networks: Vec<(String, String, String)> = header
+        .networks
+        .into_iter()
+        .map(|n| (n.slug, n.name_ja, n.name_en))
+        .collect();
+    let (unread_messages, unread_notifications) =
+        (header.unread_messages, header.unread_notifications);
     let viewer = Viewer {
         signed_in: signed_in.map(Arc::new),
         ip,
@@ -262,17 +256,15 @@ async fn session_account(
     token: &str,
     now: i64,
 ) -> Result<Option<SignedIn>, AppError> {
-    let Some(session) = sessions::by_token(&state.db, &hash_token(token), now).await? else {
-        return Ok(None);
-    };
-    let Some(account) = accounts::by_id(&state.db, session.account_id).await? else {
+    let Some(session) = sessions::live_with_account(&state.db, &hash_token(token), now).await?
+    else {
         return Ok(None);
     };
     if now - session.last_seen_at > TOUCH_EVERY_MS {
         sessions::touch(&state.db, session.id, now, now + SESSION_TTL_MS).await?;
     }
     Ok(Some(SignedIn {
-        account,
+        account: session.account,
         session_id: Some(session.id),
         token_id: None,
     }))

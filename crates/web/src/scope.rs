@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use enishi_core::networks::{Kind, Role};
 use enishi_store::memberships::{self, Membership};
-use enishi_store::networks::{self, Network, NetworkId};
+use enishi_store::networks::{Network, NetworkId};
 
 use crate::auth::Viewer;
 use crate::{AppError, AppState};
@@ -141,10 +141,8 @@ pub async fn resolve(
     slug: &str,
     account_id: i64,
 ) -> Result<Option<NetworkScope>, AppError> {
-    let Some(network) = networks::by_slug(&state.db, slug).await? else {
-        return Ok(None);
-    };
-    let Some(membership) = memberships::of_account(&state.db, network.scope(), account_id).await?
+    let Some((network, membership)) =
+        memberships::network_with_membership(&state.db, slug, account_id).await?
     else {
         return Ok(None);
     };
