@@ -487,7 +487,7 @@ fn facts(tr: Tr, o: &OppCtx) -> Vec<Fact> {
     push("opportunities.reward", d.reward.clone(), false);
     push("opportunities.ats_url", d.ats_url.clone(), true);
     push(
-        "opportunities.deadline",
+        "opportunities.deadline_label",
         o.row.opportunity.deadline.clone().unwrap_or_default(),
         false,
     );
