@@ -162,26 +162,56 @@ pub async fn get(db: &Db, net: NetworkId, id: i64, audiences: &[Audience]) -> Re
     })?)
 }
 
-/// The pinned news the viewer may read, most recently pinned first.
-pub async fn pinned(db: &Db, net: NetworkId, audiences: &[Audience]) -> Result<Vec<Post>> {
+/// The network feed's first page in one statement: the pinned news the
+/// viewer may read (at most [`MAX_PINNED`], most recently pinned first; never
+/// hidden or held) and the first `limit` posts of the stream as [`feed`]
+/// gives them — one round trip instead of two (every visit to the feed
+/// asks).
+pub async fn first_page(
+    db: &Db,
+    net: NetworkId,
+    viewer: i64,
+    audiences: &[Audience],
+    limit: i64,
+) -> Result<(Vec<Post>, Vec<Post>)> {
+    #[derive(FromRow)]
+    struct Row {
+        part: i64,
+        #[sqlx(flatten)]
+        post: Post,
+    }
+    let select = post_select().replacen("SELECT ", "", 1);
     let sql = format!(
-        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL AND x.hidden_at IS NULL \
-         AND x.held_at IS NULL \
-         AND x.audience IN ($2, $3, $4) \
-         ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5",
-        post_select()
+        "SELECT * FROM (SELECT CAST(0 AS BIGINT) AS part, x.pinned_at AS sort_at, {select} \
+           WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL \
+           AND x.hidden_at IS NULL AND x.held_at IS NULL AND x.audience IN ($2, $3, $4) \
+           ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5) pinned_news \
+         UNION ALL \
+         SELECT * FROM (SELECT CAST(1 AS BIGINT) AS part, x.created_at AS sort_at, {select} \
+           WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.group_id IS NULL \
+           AND x.audience IN ($2, $3, $4) \
+           AND ((x.hidden_at IS NULL AND x.held_at IS NULL) OR x.author_id = $7) \
+           ORDER BY x.created_at DESC, x.id DESC LIMIT $6) stream \
+         ORDER BY part, sort_at DESC, id DESC"
     );
     let [a, b, c] = audience_binds(audiences);
-    Ok(db_run!(db, |pool| {
+    let rows: Vec<Row> = db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(net.0)
             .bind(a)
             .bind(b)
             .bind(c)
             .bind(MAX_PINNED)
+            .bind(limit)
+            .bind(viewer)
             .fetch_all(pool)
             .await
-    })?)
+    })?;
+    let (pinned, stream): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.part == 0);
+    Ok((
+        pinned.into_iter().map(|r| r.post).collect(),
+        stream.into_iter().map(|r| r.post).collect(),
+    ))
 }
 
 /// Which feed: the network's own, or one group's.

@@ -695,14 +695,15 @@ pub async fn load_feed(
     after: Option<Cursor>,
 ) -> Result<FeedSlice, AppError> {
     let aud = audiences(scope);
-    let pinned = if after.is_none() && which == Feed::Network {
-        stored::pinned(&state.db, scope.id(), &aud).await?
-    } else {
-        Vec::new()
-    };
     let me = scope.membership.account_id;
-    let mut posts =
-        stored::feed(&state.db, scope.id(), which, me, &aud, after, PAGE_SIZE + 1).await?;
+    let (pinned, mut posts) = if after.is_none() && which == Feed::Network {
+        stored::first_page(&state.db, scope.id(), me, &aud, PAGE_SIZE + 1).await?
+    } else {
+        (
+            Vec::new(),
+            stored::feed(&state.db, scope.id(), which, me, &aud, after, PAGE_SIZE + 1).await?,
+        )
+    };
     let more = posts.len() as i64 > PAGE_SIZE;
     posts.truncate(PAGE_SIZE as usize);
     let next = posts.last().filter(|_| more).map(cursor_of);
