@@ -180,18 +180,19 @@ pub async fn first_page(
         #[sqlx(flatten)]
         post: Post,
     }
-    let select = post_select().replacen("SELECT ", "", 1);
+    // the two reads as they are, each ordered and limited, then in order:
+    // the pinned news ($10 of them at most), then the stream's page
+    let pinned = format!(
+        "{} WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL \
+         AND x.hidden_at IS NULL AND x.held_at IS NULL AND x.audience IN ($2, $3, $4) \
+         ORDER BY x.pinned_at DESC, x.id DESC LIMIT $10",
+        post_select()
+    );
+    let (stream, group_id) = stream_sql(Feed::Network);
     let sql = format!(
-        "SELECT * FROM (SELECT CAST(0 AS BIGINT) AS part, x.pinned_at AS sort_at, {select} \
-           WHERE x.network_id = $1 AND x.pinned_at IS NOT NULL AND x.group_id IS NULL \
-           AND x.hidden_at IS NULL AND x.held_at IS NULL AND x.audience IN ($2, $3, $4) \
-           ORDER BY x.pinned_at DESC, x.id DESC LIMIT $5) pinned_news \
+        "SELECT CAST(0 AS BIGINT) AS part, n.pinned_at AS sort_at, n.* FROM ({pinned}) n \
          UNION ALL \
-         SELECT * FROM (SELECT CAST(1 AS BIGINT) AS part, x.created_at AS sort_at, {select} \
-           WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.group_id IS NULL \
-           AND x.audience IN ($2, $3, $4) \
-           AND ((x.hidden_at IS NULL AND x.held_at IS NULL) OR x.author_id = $7) \
-           ORDER BY x.created_at DESC, x.id DESC LIMIT $6) stream \
+         SELECT CAST(1 AS BIGINT) AS part, s.created_at AS sort_at, s.* FROM ({stream}) s \
          ORDER BY part, sort_at DESC, id DESC"
     );
     let [a, b, c] = audience_binds(audiences);
@@ -201,9 +202,12 @@ pub async fn first_page(
             .bind(a)
             .bind(b)
             .bind(c)
-            .bind(MAX_PINNED)
+            .bind(i64::MAX)
+            .bind(i64::MAX)
             .bind(limit)
+            .bind(group_id)
             .bind(viewer)
+            .bind(MAX_PINNED)
             .fetch_all(pool)
             .await
     })?;
@@ -232,6 +236,21 @@ impl Feed {
     }
 }
 
+/// The read of a feed's stream and the group id to bind: audiences at
+/// `$2`–`$4`, the cursor at `$5`/`$6`, the limit `$7`, the group `$8`, the
+/// viewer `$9` (their own hidden or held posts show to them).
+fn stream_sql(which: Feed) -> (String, i64) {
+    let (group, group_id) = which.condition(8);
+    let sql = format!(
+        "{} WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.audience IN ($2, $3, $4) \
+         AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) AND {group} \
+         AND ((x.hidden_at IS NULL AND x.held_at IS NULL) OR x.author_id = $9) \
+         ORDER BY x.created_at DESC, x.id DESC LIMIT $7",
+        post_select()
+    );
+    (sql, group_id)
+}
+
 /// A page of a feed's stream (everything not pinned), newest first,
 /// starting after `after`, as `viewer` reads it (hidden posts show to their
 /// author only).
@@ -244,14 +263,7 @@ pub async fn feed(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<Post>> {
-    let (group, group_id) = which.condition(8);
-    let sql = format!(
-        "{} WHERE x.network_id = $1 AND x.pinned_at IS NULL AND x.audience IN ($2, $3, $4) \
-         AND (x.created_at < $5 OR (x.created_at = $5 AND x.id < $6)) AND {group} \
-         AND ((x.hidden_at IS NULL AND x.held_at IS NULL) OR x.author_id = $9) \
-         ORDER BY x.created_at DESC, x.id DESC LIMIT $7",
-        post_select()
-    );
+    let (sql, group_id) = stream_sql(which);
     let [a, b, c] = audience_binds(audiences);
     let after = after.unwrap_or(Cursor {
         created_at: i64::MAX,
@@ -829,19 +841,4 @@ pub async fn authors_of_accounts(
         .iter()
         .map(|a| (*a, found.get(a).cloned().unwrap_or_default()))
         .collect())
-}
-
-/// The profile of `account` in this network as an [`Author`] (all `None`
-/// when they have none here).
-pub async fn author_of_account(db: &Db, net: NetworkId, account: i64) -> Result<Author> {
-    let sql =
-        format!("SELECT {AUTHOR} FROM profiles p WHERE p.network_id = $1 AND p.account_id = $2");
-    let found: Option<Author> = db_run!(db, |pool| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(net.0)
-            .bind(account)
-            .fetch_optional(pool)
-            .await
-    })?;
-    Ok(found.unwrap_or_default())
 }

@@ -99,15 +99,6 @@ pub struct HostBody {
     pub about: String,
 }
 
-async fn name_of(
-    state: &AppState,
-    scope: &NetworkScope,
-    ctx: &PageCtx,
-    account: i64,
-) -> Result<String, AppError> {
-    AuthorView::name_of_account(state, scope, ctx, account).await
-}
-
 /// The event when it is a business-matching one (404 otherwise).
 async fn matching_event(
     state: &AppState,
@@ -174,7 +165,7 @@ pub async fn matching_of(
         if let Some(h) = p.host_id {
             hosts.push(HostBody {
                 account_id: h,
-                name: name_of(state, scope, ctx, h).await?,
+                name: AuthorView::name_of_account(state, scope, ctx, h).await?,
                 about: p.title.clone(),
             });
         }
@@ -205,7 +196,7 @@ pub async fn matching_of(
             status: m.status,
             asked_of_me,
             other_id,
-            other_name: name_of(state, scope, ctx, other_id).await?,
+            other_name: AuthorView::name_of_account(state, scope, ctx, other_id).await?,
             note: m.note,
         });
     }
@@ -711,7 +702,7 @@ pub async fn my_card(
         return Ok((serde_json::from_str(&json).unwrap_or_default(), code));
     }
     let card = Card {
-        name: name_of(state, scope, ctx, me).await?,
+        name: AuthorView::name_of_account(state, scope, ctx, me).await?,
         ..Card::default()
     };
     let code = new_code();
