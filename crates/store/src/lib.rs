@@ -256,6 +256,17 @@ impl Dialect {
         }
     }
 
+    /// The texts of `expr` over a group joined by `sep` (a literal without
+    /// quotes): `group_concat` on SQLite, `string_agg` on PostgreSQL; NULL
+    /// for an empty group.
+    pub fn string_agg(self, expr: &str, sep: &str) -> String {
+        debug_assert!(!sep.contains('\''));
+        match self.0 {
+            Backend::Sqlite => sqlite::string_agg(expr, sep),
+            Backend::Postgres => postgres::string_agg(expr, sep),
+        }
+    }
+
     /// How many values one statement may bind.
     pub fn max_binds(self) -> usize {
         match self.0 {

@@ -1,5 +1,5 @@
 //! What is PostgreSQL's own: list parameters as arrays compared with
-//! `= ANY($n)`, and the bind limit.
+//! `= ANY($n)`, text aggregation, and the bind limit.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -14,6 +14,11 @@ pub const MAX_BINDS: usize = 65_535;
 /// `expr = ANY($n)`: the list arrives as one array parameter.
 pub fn in_list(expr: &str, n: usize) -> String {
     format!("{expr} = ANY(${n})")
+}
+
+/// The texts of `expr` over a group joined by `sep` (a literal).
+pub fn string_agg(expr: &str, sep: &str) -> String {
+    format!("string_agg({expr}, '{sep}')")
 }
 
 impl Type<Postgres> for IdList {

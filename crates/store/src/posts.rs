@@ -11,7 +11,7 @@ use enishi_core::posts::{Audience, Cursor, MAX_PINNED};
 use sqlx::FromRow;
 
 use crate::networks::NetworkId;
-use crate::{Db, IdList, Result, db_run};
+use crate::{Db, Dialect, IdList, Result, db_run};
 
 /// What a post row carries to the pages, with its author's name and photo
 /// as their profile in this network has them.
@@ -43,6 +43,49 @@ pub struct Post {
     pub image_alt: String,
     #[sqlx(flatten)]
     pub author: Author,
+    /// Its reactions when read with it (the feeds' reads: see
+    /// [`Post::reactions`]); `None` when not.
+    #[sqlx(default)]
+    pub reacted: Option<String>,
+}
+
+impl Post {
+    /// The reactions read with the post — (reaction, how many, whether the
+    /// viewer gave it), in no particular order — or `None` when the read
+    /// did not include them (ask [`reactions`]).
+    pub fn reactions(&self) -> Option<Vec<(String, i64, bool)>> {
+        let text = self.reacted.as_deref()?;
+        Some(
+            text.split(',')
+                .filter_map(|one| {
+                    let mut parts = one.split(' ');
+                    let word = parts.next().filter(|w| !w.is_empty())?;
+                    let n = parts.next()?.parse().ok()?;
+                    let mine = parts.next()? != "0";
+                    Some((word.to_string(), n, mine))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A post's reactions as one text column of the post read as `alias`
+/// (`reaction n mine`, comma-separated; '' for none), the network at `$1`
+/// and the viewer at `$viewer`: the feeds read them with their posts, one
+/// statement per page instead of two. Reaction words are single words
+/// (`core::posts::Reaction`).
+fn reacted_sql(dialect: Dialect, alias: &str, viewer: usize) -> String {
+    let agg = dialect.string_agg(
+        "r.reaction || ' ' || CAST(r.n AS TEXT) || ' ' || CAST(r.mine AS TEXT)",
+        ",",
+    );
+    format!(
+        "COALESCE((SELECT {agg} FROM (\
+           SELECT reaction, COUNT(*) AS n, \
+           MAX(CASE WHEN account_id = ${viewer} THEN 1 ELSE 0 END) AS mine \
+           FROM post_reactions WHERE network_id = $1 AND post_id = {alias}.id \
+           GROUP BY reaction) r), '') AS reacted"
+    )
 }
 
 /// The author as their profile in the network shows them; all `None` when
@@ -165,8 +208,8 @@ pub async fn get(db: &Db, net: NetworkId, id: i64, audiences: &[Audience]) -> Re
 /// The network feed's first page in one statement: the pinned news the
 /// viewer may read (at most [`MAX_PINNED`], most recently pinned first; never
 /// hidden or held) and the first `limit` posts of the stream as [`feed`]
-/// gives them — one round trip instead of two (every visit to the feed
-/// asks).
+/// gives them, each with its reactions ([`Post::reactions`]) — one round
+/// trip instead of three (every visit to the feed asks).
 pub async fn first_page(
     db: &Db,
     net: NetworkId,
@@ -189,10 +232,13 @@ pub async fn first_page(
         post_select()
     );
     let (stream, group_id) = stream_sql(Feed::Network);
+    // (reactions on the limited rows only, outside the ordered reads)
+    let reacted_n = reacted_sql(db.dialect(), "n", 9);
+    let reacted_s = reacted_sql(db.dialect(), "s", 9);
     let sql = format!(
-        "SELECT CAST(0 AS BIGINT) AS part, n.pinned_at AS sort_at, n.* FROM ({pinned}) n \
+        "SELECT CAST(0 AS BIGINT) AS part, n.pinned_at AS sort_at, n.*, {reacted_n} FROM ({pinned}) n \
          UNION ALL \
-         SELECT CAST(1 AS BIGINT) AS part, s.created_at AS sort_at, s.* FROM ({stream}) s \
+         SELECT CAST(1 AS BIGINT) AS part, s.created_at AS sort_at, s.*, {reacted_s} FROM ({stream}) s \
          ORDER BY part, sort_at DESC, id DESC"
     );
     let [a, b, c] = audience_binds(audiences);
@@ -253,7 +299,7 @@ fn stream_sql(which: Feed) -> (String, i64) {
 
 /// A page of a feed's stream (everything not pinned), newest first,
 /// starting after `after`, as `viewer` reads it (hidden posts show to their
-/// author only).
+/// author only), each with its reactions ([`Post::reactions`]).
 pub async fn feed(
     db: &Db,
     net: NetworkId,
@@ -263,7 +309,11 @@ pub async fn feed(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Vec<Post>> {
-    let (sql, group_id) = stream_sql(which);
+    let (stream, group_id) = stream_sql(which);
+    let sql = format!(
+        "SELECT s.*, {} FROM ({stream}) s ORDER BY s.created_at DESC, s.id DESC",
+        reacted_sql(db.dialect(), "s", 9)
+    );
     let [a, b, c] = audience_binds(audiences);
     let after = after.unwrap_or(Cursor {
         created_at: i64::MAX,
@@ -841,4 +891,43 @@ pub async fn authors_of_accounts(
         .iter()
         .map(|a| (*a, found.get(a).cloned().unwrap_or_default()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(reacted: Option<&str>) -> Post {
+        Post {
+            id: 1,
+            kind: "post".into(),
+            group_id: None,
+            author_id: None,
+            title: String::new(),
+            body: String::new(),
+            html: String::new(),
+            audience: "everyone".into(),
+            pinned_at: None,
+            comment_count: 0,
+            created_at: 0,
+            edited_at: None,
+            hidden_at: None,
+            hidden_reason: None,
+            held_at: None,
+            image_key: None,
+            image_alt: String::new(),
+            author: Author::default(),
+            reacted: reacted.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn reactions_read_with_a_post() {
+        assert_eq!(post(None).reactions(), None, "not read: ask");
+        assert_eq!(post(Some("")).reactions(), Some(vec![]), "read: none");
+        assert_eq!(
+            post(Some("like 3 1,thanks 12 0")).reactions(),
+            Some(vec![("like".into(), 3, true), ("thanks".into(), 12, false)])
+        );
+    }
 }

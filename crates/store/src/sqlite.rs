@@ -1,5 +1,5 @@
 //! What is SQLite's own: list parameters as JSON arrays read by
-//! `json_each`, and the bind limit.
+//! `json_each`, text aggregation, and the bind limit.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -15,6 +15,11 @@ pub const MAX_BINDS: usize = 32_766;
 /// array, so the statement text does not depend on its length.
 pub fn in_list(expr: &str, n: usize) -> String {
     format!("{expr} IN (SELECT value FROM json_each(${n}))")
+}
+
+/// The texts of `expr` over a group joined by `sep` (a literal).
+pub fn string_agg(expr: &str, sep: &str) -> String {
+    format!("group_concat({expr}, '{sep}')")
 }
 
 fn encode_json<T: serde::Serialize>(

@@ -564,16 +564,30 @@ pub struct PostView {
     pub image: Option<(String, String)>,
 }
 
-/// The views of `list`, with their reactions (one query for all).
+/// The views of `list`, with their reactions: as read with the posts (the
+/// feeds), or else one query for all.
 pub async fn views(
     state: &AppState,
     ctx: &PageCtx,
     scope: &NetworkScope,
     list: &[Post],
 ) -> Result<Vec<PostView>, AppError> {
-    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
     let me = scope.membership.account_id;
-    let counted = stored::reactions(&state.db, scope.id(), &ids, me).await?;
+    let counted: Vec<(i64, String, i64, bool)> = match list
+        .iter()
+        .map(|p| p.reactions())
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(read) => list
+            .iter()
+            .zip(read)
+            .flat_map(|(p, rs)| rs.into_iter().map(move |(w, n, mine)| (p.id, w, n, mine)))
+            .collect(),
+        None => {
+            let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+            stored::reactions(&state.db, scope.id(), &ids, me).await?
+        }
+    };
     Ok(list
         .iter()
         .map(|p| {

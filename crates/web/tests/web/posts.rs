@@ -313,6 +313,45 @@ async fn posting_commenting_reacting(backend: Backend) {
     assert_eq!(status, 404);
     let body = read(&author.visitor, first).await;
     assert_eq!(reaction(&body, "celebrate"), (1, false));
+    // the feed reads reactions with its posts: the same counts, and each
+    // viewer's own, on the first page and on a later one (a cursor)
+    for (who, v) in [
+        ("author", &author.visitor),
+        ("colleague", &colleague.visitor),
+        ("third", &third.visitor),
+    ] {
+        let alone = read(v, first).await;
+        for query in ["", "?after=9223372036854775807.9223372036854775807"] {
+            let (status, feed) = api(
+                v,
+                reqwest::Method::GET,
+                &format!("/api/v1/n/alpha/posts{query}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, 200, "{feed}");
+            let listed = feed["posts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(feed["pinned"].as_array().unwrap())
+                .find(|p| p["id"] == first)
+                .unwrap_or_else(|| panic!("{who}{query}: {feed}"));
+            assert_eq!(listed["reactions"], alone["reactions"], "{who}{query}");
+        }
+    }
+    assert_eq!(
+        reaction(&read(&third.visitor, first).await, "thanks"),
+        (1, true)
+    );
+    assert_eq!(
+        reaction(&read(&colleague.visitor, first).await, "like"),
+        (1, true)
+    );
+    assert_eq!(
+        reaction(&read(&colleague.visitor, first).await, "celebrate"),
+        (1, false)
+    );
 
     // only the author edits; the post is then marked edited
     let edit = format!("/n/alpha/posts/{first}/edit");
