@@ -57,66 +57,83 @@ pub async fn of_account(db: &Db, net: NetworkId, account_id: i64) -> Result<Opti
     })?)
 }
 
+/// The columns of a network (`n`) with a membership of it (`m`), read as
+/// [`NetworkMembership`].
+pub(crate) fn network_membership_columns() -> String {
+    format!(
+        "{COLUMNS}, n.slug, n.name_ja, n.name_en, n.description_ja, n.description_en, \
+         n.accent_color, n.join_policy, n.staff_domains, n.listed, n.purposes_version AS n_purposes_version, \
+         n.guidelines_version AS n_guidelines_version, n.created_at AS n_created_at, n.updated_at AS n_updated_at"
+    )
+}
+
+/// A network with a membership of it, as [`network_membership_columns`]
+/// reads them.
+#[derive(FromRow)]
+pub(crate) struct NetworkMembership {
+    #[sqlx(flatten)]
+    membership: Membership,
+    slug: String,
+    name_ja: String,
+    name_en: String,
+    description_ja: String,
+    description_en: String,
+    accent_color: String,
+    join_policy: String,
+    staff_domains: String,
+    listed: bool,
+    n_purposes_version: i64,
+    n_guidelines_version: i64,
+    n_created_at: i64,
+    n_updated_at: i64,
+}
+
+impl NetworkMembership {
+    pub(crate) fn into_pair(self) -> (Network, Membership) {
+        (
+            Network {
+                id: self.membership.network_id,
+                slug: self.slug,
+                name_ja: self.name_ja,
+                name_en: self.name_en,
+                description_ja: self.description_ja,
+                description_en: self.description_en,
+                accent_color: self.accent_color,
+                join_policy: self.join_policy,
+                staff_domains: self.staff_domains,
+                listed: self.listed,
+                purposes_version: self.n_purposes_version,
+                guidelines_version: self.n_guidelines_version,
+                created_at: self.n_created_at,
+                updated_at: self.n_updated_at,
+            },
+            self.membership,
+        )
+    }
+}
+
 /// The network `slug` with `account_id`'s membership of it (whatever its
-/// status), in one statement — every network page asks; `None` when
-/// there is no such network or no membership.
+/// status), in one statement — network pages whose header did not already
+/// bring it ask (`notifications::header`); `None` when there is no such
+/// network or no membership.
 pub async fn network_with_membership(
     db: &Db,
     slug: &str,
     account_id: i64,
 ) -> Result<Option<(Network, Membership)>> {
-    #[derive(FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        membership: Membership,
-        slug: String,
-        name_ja: String,
-        name_en: String,
-        description_ja: String,
-        description_en: String,
-        accent_color: String,
-        join_policy: String,
-        staff_domains: String,
-        listed: bool,
-        n_purposes_version: i64,
-        n_guidelines_version: i64,
-        n_created_at: i64,
-        n_updated_at: i64,
-    }
     let sql = format!(
-        "SELECT {COLUMNS}, n.slug, n.name_ja, n.name_en, n.description_ja, n.description_en, \
-         n.accent_color, n.join_policy, n.staff_domains, n.listed, n.purposes_version AS n_purposes_version, \
-         n.guidelines_version AS n_guidelines_version, n.created_at AS n_created_at, n.updated_at AS n_updated_at \
-         FROM networks n JOIN memberships m ON m.network_id = n.id AND m.account_id = $2 WHERE n.slug = $1"
+        "SELECT {} FROM networks n JOIN memberships m ON m.network_id = n.id AND m.account_id = $2 \
+         WHERE n.slug = $1",
+        network_membership_columns()
     );
-    let row: Option<Row> = db_run!(db, |pool| {
+    let row: Option<NetworkMembership> = db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(slug)
             .bind(account_id)
             .fetch_optional(pool)
             .await
     })?;
-    Ok(row.map(|r| {
-        (
-            Network {
-                id: r.membership.network_id,
-                slug: r.slug,
-                name_ja: r.name_ja,
-                name_en: r.name_en,
-                description_ja: r.description_ja,
-                description_en: r.description_en,
-                accent_color: r.accent_color,
-                join_policy: r.join_policy,
-                staff_domains: r.staff_domains,
-                listed: r.listed,
-                purposes_version: r.n_purposes_version,
-                guidelines_version: r.n_guidelines_version,
-                created_at: r.n_created_at,
-                updated_at: r.n_updated_at,
-            },
-            r.membership,
-        )
-    }))
+    Ok(row.map(NetworkMembership::into_pair))
 }
 
 /// A membership by id, within the network.

@@ -154,11 +154,13 @@ pub async fn header_counts(db: &Db, account_id: i64) -> Result<(i64, i64)> {
 }
 
 /// What a signed-in page's header shows, in one statement: the account's
-/// active networks (for the switcher) and, when it has any, its unread
-/// messages and notifications.
+/// active memberships with their networks (for the switcher, and for the
+/// network pages' access check: `web::scope` needs no statement of its own
+/// for them) and, when it has any, its unread messages and notifications.
 #[derive(Clone, Debug, Default)]
 pub struct Header {
-    pub networks: Vec<crate::networks::Network>,
+    /// Active memberships, by the network's Japanese name.
+    pub networks: Vec<(crate::networks::Network, crate::memberships::Membership)>,
     pub unread_messages: i64,
     pub unread_notifications: i64,
 }
@@ -168,18 +170,17 @@ pub async fn header(db: &Db, account_id: i64) -> Result<Header> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
-        network: crate::networks::Network,
+        pair: crate::memberships::NetworkMembership,
         unread_messages: i64,
         unread_notifications: i64,
     }
     // the counts do not depend on the row: both engines work them out once
     let counts = header_count_columns();
     let sql = format!(
-        "SELECT n.id, n.slug, n.name_ja, n.name_en, n.description_ja, n.description_en, n.accent_color, \
-                n.join_policy, n.staff_domains, n.listed, n.purposes_version, n.guidelines_version, \
-                n.created_at, n.updated_at, {counts} \
+        "SELECT {}, {counts} \
          FROM memberships m JOIN networks n ON n.id = m.network_id \
-         WHERE m.account_id = $1 AND m.status = 'active' ORDER BY n.name_ja, n.id"
+         WHERE m.account_id = $1 AND m.status = 'active' ORDER BY n.name_ja, n.id",
+        crate::memberships::network_membership_columns()
     );
     let rows: Vec<Row> = db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -190,7 +191,7 @@ pub async fn header(db: &Db, account_id: i64) -> Result<Header> {
     Ok(Header {
         unread_messages: rows.first().map(|r| r.unread_messages).unwrap_or(0),
         unread_notifications: rows.first().map(|r| r.unread_notifications).unwrap_or(0),
-        networks: rows.into_iter().map(|r| r.network).collect(),
+        networks: rows.into_iter().map(|r| r.pair.into_pair()).collect(),
     })
 }
 

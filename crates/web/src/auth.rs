@@ -29,6 +29,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use enishi_core::secret::hash_token;
 use enishi_store::accounts::{self, Account};
+use enishi_store::memberships::Membership;
+use enishi_store::networks::Network;
 use enishi_store::{api_tokens, now_ms, sessions};
 
 use crate::csrf::{self, COOKIE_NAME as CSRF_COOKIE, tokens_match};
@@ -61,6 +63,10 @@ pub struct Viewer {
     /// The person's networks (slug, ja name, en name), for the header's
     /// switcher; loaded for pages only.
     pub networks: Arc<Vec<(String, String, String)>>,
+    /// The person's active memberships with their networks, read with the
+    /// header (pages only): the network pages' access layer finds its scope
+    /// here without a statement of its own (`scope::enforce`).
+    pub memberships: Arc<Vec<(Network, Membership)>>,
     /// Unread direct messages in those networks (pages only).
     pub unread_messages: i64,
     /// Unread notifications in those networks (pages only).
@@ -196,8 +202,8 @@ pub async fn resolve_viewer(
     }
     let networks: Vec<(String, String, String)> = header
         .networks
-        .into_iter()
-        .map(|n| (n.slug, n.name_ja, n.name_en))
+        .iter()
+        .map(|(n, _)| (n.slug.clone(), n.name_ja.clone(), n.name_en.clone()))
         .collect();
     let (unread_messages, unread_notifications) =
         (header.unread_messages, header.unread_notifications);
@@ -205,6 +211,7 @@ pub async fn resolve_viewer(
         signed_in: signed_in.map(Arc::new),
         ip,
         networks: Arc::new(networks),
+        memberships: Arc::new(header.networks),
         unread_messages,
         unread_notifications,
     };

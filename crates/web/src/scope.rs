@@ -101,7 +101,12 @@ pub async fn enforce(state: AppState, need: Need, req: Request, next: Next) -> R
     let Some(slug) = slug else {
         return AppError::Internal("network route without {slug}".into()).into_response();
     };
-    let scope = match resolve(&state, &slug, account.id).await {
+    // the header read the active memberships already (pages); the API asks
+    let found = match viewer.memberships.iter().find(|(n, _)| n.slug == slug) {
+        Some((network, membership)) => scope_of(network.clone(), membership.clone()),
+        None => resolve(&state, &slug, account.id).await,
+    };
+    let scope = match found {
         Ok(Some(scope)) => scope,
         Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return e.into_response(),
@@ -146,6 +151,12 @@ pub async fn resolve(
     else {
         return Ok(None);
     };
+    scope_of(network, membership)
+}
+
+/// The scope of an active `membership` of `network`; `None` for any other
+/// status.
+fn scope_of(network: Network, membership: Membership) -> Result<Option<NetworkScope>, AppError> {
     if membership.status != "active" {
         return Ok(None);
     }
