@@ -651,9 +651,9 @@ fn capped(n: usize) -> Count {
 async fn ranked(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, Count)> {
     if indexed(s) {
         // one pass over the index gives the count and, for a handful, the ids
-        let ids = matching_ids(db, net, s).await?;
-        let total = capped(ids.len());
-        let page = if ids.len() <= RANKED_IN_RUST {
+        let (n, ids) = matching(db, net, s).await?;
+        let total = capped(n);
+        let page = if n <= RANKED_IN_RUST {
             // rank_rows orders fully (score, kana, id): the rows' order is moot
             let rows: Vec<Stored> = rows_by_id(db, net, &ids).await?.into_values().collect();
             rank_rows(s, &rows).0
@@ -999,17 +999,27 @@ async fn scanned_page(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
     }
 }
 
-/// The ids of up to [`COUNT_LIMIT`] + 1 profiles that match an
-/// [`indexed`] search, in no order.
-async fn matching_ids(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Vec<i64>> {
+/// How many profiles match an [`indexed`] search, stopping at
+/// [`COUNT_LIMIT`] + 1, and their ids when there are at most
+/// [`RANKED_IN_RUST`] (else none) — one row from the engine: a big set's
+/// ids are not carried back one row each to be counted.
+async fn matching(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(usize, Vec<i64>)> {
     let mut binds = Vec::new();
+    let ids = db.dialect().string_agg("CAST(c.id AS TEXT)", ",");
     let sql = format!(
-        "SELECT p.id {} LIMIT {}",
+        "SELECT CAST(COUNT(*) AS BIGINT), CASE WHEN COUNT(*) <= {RANKED_IN_RUST} THEN {ids} END \
+         FROM (SELECT p.id AS id {} LIMIT {}) c",
         set_sql(db.backend(), s, None, Drive::Index, &mut binds),
         COUNT_LIMIT + 1
     );
-    let ids: Vec<(i64,)> = fetch(db, net, sql, &binds).await?;
-    Ok(ids.into_iter().map(|(id,)| id).collect())
+    let row: Vec<(i64, Option<String>)> = fetch(db, net, sql, &binds).await?;
+    let (n, ids) = row.into_iter().next().unwrap_or((0, None));
+    let ids: Vec<i64> = ids
+        .iter()
+        .flat_map(|list| list.split(','))
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    Ok((usize::try_from(n).unwrap_or(0), ids))
 }
 
 /// How many people match, up to [`COUNT_LIMIT`].
@@ -1018,7 +1028,7 @@ pub async fn count(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Count> {
     probe.after = None;
     probe.sort = Sort::Kana;
     if indexed(&probe) {
-        return Ok(capped(matching_ids(db, net, &probe).await?.len()));
+        return Ok(capped(matching(db, net, &probe).await?.0));
     }
     let rows = candidates(db, net, &probe, None, SCAN_LIMIT).await?;
     let mut n = 0;

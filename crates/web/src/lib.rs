@@ -128,6 +128,9 @@ pub struct StateInner {
     pub live: Arc<live::Hub>,
     /// Slow results kept for a few minutes (see [`recent`]).
     pub recent: recent::Recents,
+    /// Directory searches and profile views per account, on SQLite
+    /// (`profiles::count_view`).
+    pub views: enishi_store::throttle::InProcess,
 }
 
 impl std::ops::Deref for AppState {
@@ -154,6 +157,7 @@ impl AppState {
             openapi_json: api::openapi_json(),
             jobs_waker,
             recent: recent::Recents::default(),
+            views: Default::default(),
         }))
     }
 

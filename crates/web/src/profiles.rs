@@ -23,8 +23,8 @@ use enishi_core::profile::{
 use enishi_core::search::Query;
 use enishi_store::directory::{self, Count, Search, Sort};
 use enishi_store::images::{self as stored_images, Size};
-use enishi_store::now_ms;
 use enishi_store::profiles::{self, StintsChange, Stored};
+use enishi_store::{Backend, now_ms};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,7 +32,7 @@ use crate::csrf::{COOKIE_NAME, CsrfForm, FIELD, cookie, tokens_match};
 use crate::ctx::PageCtx;
 use crate::images::{self, Shape};
 use crate::scope::NetworkScope;
-use crate::signin::limit;
+use crate::signin::{limit, over};
 use crate::{AppError, AppState};
 
 /// Directory searches and profile views one account may make per minute
@@ -41,15 +41,22 @@ pub const VIEWS_PER_MINUTE: i64 = 120;
 /// People per directory page.
 pub const PAGE_SIZE: usize = 24;
 
-/// Counts one directory search or profile view against the viewer's limit.
+/// Counts one directory search or profile view against the viewer's limit:
+/// in the database on PostgreSQL (every app node sees the same count), in
+/// this process on SQLite, which one process serves — a write per view
+/// would make every SQLite connection drop its page cache
+/// (`store::throttle::InProcess`).
 pub async fn count_view(state: &AppState, scope: &NetworkScope) -> Result<(), AppError> {
-    limit(
-        &state.db,
-        &format!("views:{}", scope.membership.account_id),
-        state.config.views_per_minute,
-        60_000,
-    )
-    .await
+    let key = format!("views:{}", scope.membership.account_id);
+    let limit_per_minute = state.config.views_per_minute;
+    match state.db.backend() {
+        Backend::Sqlite => {
+            let now = now_ms();
+            let (hits, started) = state.views.hit(&key, now, 60_000);
+            over(hits, started, limit_per_minute, 60_000, now)
+        }
+        Backend::Postgres => limit(&state.db, &key, limit_per_minute, 60_000).await,
+    }
 }
 
 /// How `scope`'s member stands to the person with `account_id`.

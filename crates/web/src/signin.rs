@@ -100,6 +100,18 @@ pub async fn record(
 pub(crate) async fn limit(db: &Db, key: &str, limit: i64, window_ms: i64) -> Result<(), AppError> {
     let now = now_ms();
     let (hits, started) = throttle::hit(db, key, now, window_ms).await?;
+    over(hits, started, limit, window_ms, now)
+}
+
+/// `Err(429)` when `hits` in the window that began at `started` pass
+/// `limit`, with the seconds to wait.
+pub(crate) fn over(
+    hits: i64,
+    started: i64,
+    limit: i64,
+    window_ms: i64,
+    now: i64,
+) -> Result<(), AppError> {
     if hits > limit {
         let wait = ((started + window_ms - now) / 1000).max(1) as u64;
         return Err(AppError::TooManyRequests(wait));
