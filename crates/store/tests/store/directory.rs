@@ -283,3 +283,116 @@ pub async fn an_old_search_index_is_rebuilt(backend: Backend) {
     // and once rebuilt, not again
     assert_eq!(profiles::reindex(db).await.unwrap(), 0);
 }
+
+/// Only active members are listed, whichever path the search takes (the
+/// engine's count and ranking read the profile's own `listed`; whole rows
+/// and the kind filter read the membership): a pending applicant, a
+/// suspended member and one who left are not found, and a suspension
+/// takes effect at once.
+pub async fn only_active_members_are_listed(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let net = crate::members::network(db, "listed").await;
+    let mut people = Vec::new();
+    for (n, status) in ["active", "active", "pending", "active", "active"]
+        .into_iter()
+        .enumerate()
+    {
+        let account = accounts::create(
+            db,
+            &accounts::NewAccount {
+                display_name: &format!("縁側 {n}"),
+                email: &format!("listed{n}@example.jp"),
+                email_verified: true,
+                lang: "ja",
+                time_zone: "Asia/Tokyo",
+                is_operator: false,
+            },
+        )
+        .await
+        .unwrap();
+        let (m, _) = memberships::join(
+            db,
+            net,
+            &memberships::NewMembership {
+                account_id: account.id,
+                role: "member",
+                kind: "alumni",
+                status,
+                note: None,
+            },
+            &memberships::Consent {
+                purposes_version: 1,
+                guidelines_version: 1,
+                ip: None,
+            },
+        )
+        .await
+        .unwrap();
+        let stored = profiles::of_account(db, net, account.id)
+            .await
+            .unwrap()
+            .expect("joining creates the profile");
+        let p = Profile {
+            family: "縁側".into(),
+            given: format!("{n}郎"),
+            family_kana: "えんがわ".into(),
+            ..Default::default()
+        };
+        assert!(
+            profiles::save(db, net, stored.id, &p, profiles::StintsChange::Keep)
+                .await
+                .unwrap()
+        );
+        people.push((m.id, stored.id));
+    }
+    memberships::set_status(db, net, people[3].0, "left")
+        .await
+        .unwrap();
+    memberships::set_status(db, net, people[4].0, "suspended")
+        .await
+        .unwrap();
+    let found = |kind: Option<&'static str>, engine: Option<bool>| async move {
+        let search = Search {
+            viewer: Viewer::Member,
+            query: Query::parse("縁側"),
+            filter: Filter {
+                kind: kind.map(String::from),
+                ..Default::default()
+            },
+            sort: Sort::Relevance,
+            after: None,
+            limit: 100,
+            era_of: None,
+        };
+        let page = match engine {
+            Some(levels) => directory::search_ranked_by_engine(db, net, &search, levels).await,
+            None => directory::search(db, net, &search).await,
+        }
+        .unwrap();
+        let mut ids: Vec<i64> = page.hits.iter().map(|h| h.stored.id).collect();
+        ids.sort_unstable();
+        let count = directory::count(db, net, &search).await.unwrap();
+        assert_eq!(count.n, ids.len(), "the count agrees");
+        ids
+    };
+    let mut listed = vec![people[0].1, people[1].1];
+    listed.sort_unstable();
+    for kind in [None, Some("alumni")] {
+        for engine in [None, Some(false), Some(true)] {
+            assert_eq!(found(kind, engine).await, listed, "{kind:?} {engine:?}");
+        }
+    }
+    // a suspension takes effect at once; so does the applicant's approval
+    memberships::set_status(db, net, people[1].0, "suspended")
+        .await
+        .unwrap();
+    memberships::set_status(db, net, people[2].0, "active")
+        .await
+        .unwrap();
+    let mut listed = vec![people[0].1, people[2].1];
+    listed.sort_unstable();
+    for engine in [None, Some(false), Some(true)] {
+        assert_eq!(found(None, engine).await, listed, "{engine:?}");
+    }
+}

@@ -102,12 +102,36 @@ async fn assert_tally(db: &Db, net: NetworkId, when: &str) {
     );
 }
 
+/// Every profile of the network is `listed` exactly when its account is an
+/// active member there (migration 0026's triggers); returns how many are.
+async fn assert_listed(db: &Db, net: NetworkId, when: &str) -> i64 {
+    let (wrong, listed): (i64, i64) = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN (CASE WHEN p.listed THEN 1 ELSE 0 END) <> \
+                 (CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.network_id = p.network_id \
+                   AND m.account_id = p.account_id AND m.status = 'active') THEN 1 ELSE 0 END) \
+                 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN p.listed THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM profiles p WHERE p.network_id = $1",
+        )
+        .bind(net.0)
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(wrong, 0, "profiles whose listing is wrong {when}");
+    listed
+}
+
+/// The members tally and each profile's directory listing (both kept by
+/// triggers) stay exact through every write path.
 pub async fn the_members_tally_follows_every_write(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let db = &test_db.db;
     let net = network(db, "tally").await;
     let other = network(db, "other").await;
     assert_tally(db, net, "when empty").await;
+    assert_listed(db, net, "when empty").await;
     assert!(memberships::counts(db, net).await.unwrap().is_empty());
 
     let consent = Consent {
@@ -150,7 +174,9 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
     .await
     .unwrap();
     assert_tally(db, net, "after joins").await;
+    assert_listed(db, net, "after joins").await;
     assert_tally(db, other, "after joins (other network)").await;
+    assert_listed(db, other, "after joins (other network)").await;
 
     // a second join of an active member changes nothing
     memberships::join(
@@ -162,6 +188,7 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
     .await
     .unwrap();
     assert_tally(db, net, "after a repeated join").await;
+    assert_listed(db, net, "after a repeated join").await;
 
     memberships::set_status(db, net, people[4].1, "active")
         .await
@@ -176,6 +203,7 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
         .await
         .unwrap();
     assert_tally(db, net, "after admin changes").await;
+    assert_listed(db, net, "after admin changes").await;
 
     // one who left joins again (the upsert's update path)
     memberships::join(
@@ -187,9 +215,11 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
     .await
     .unwrap();
     assert_tally(db, net, "after a re-join").await;
+    assert_listed(db, net, "after a re-join").await;
 
     memberships::remove(db, net, people[2].1).await.unwrap();
     assert_tally(db, net, "after a removal").await;
+    assert_listed(db, net, "after a removal").await;
 
     // the bulk path of imports and the generator: many rows per statement
     let bulk: Vec<profiles::NewPerson> = (0..1500)
@@ -202,6 +232,49 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
         .collect();
     profiles::insert_people(db, net, &bulk).await.unwrap();
     assert_tally(db, net, "after a bulk insert").await;
+    let listed = assert_listed(db, net, "after a bulk insert").await;
+    assert!(listed > 1_000, "the bulk members are listed ({listed})");
+
+    // HR's record nobody has joined from is not listed; claimed by an
+    // active member (whose own profile made way), it is
+    let mut tx = db.begin_write().await.unwrap();
+    let record = profiles::insert(&mut tx, net, None, &Default::default(), "hr", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_listed(db, net, "after HR's record").await;
+    let claimer = people[3].0;
+    db_run!(db, |pool| {
+        sqlx::query("DELETE FROM profiles WHERE network_id = $1 AND account_id = $2")
+            .bind(net.0)
+            .bind(claimer)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    assert!(profiles::claim(db, net, record, claimer).await.unwrap());
+    assert_eq!(
+        assert_listed(db, net, "after a claim").await,
+        listed,
+        "the claimed record is listed in place of the profile it replaced"
+    );
+    // suspended, then active again
+    memberships::set_status(db, net, people[3].1, "suspended")
+        .await
+        .unwrap();
+    assert_eq!(
+        assert_listed(db, net, "after a suspension").await,
+        listed - 1
+    );
+    memberships::set_status(db, net, people[3].1, "active")
+        .await
+        .unwrap();
+    assert_eq!(
+        assert_listed(db, net, "after a reinstatement").await,
+        listed
+    );
 
     // deleting an account removes its memberships by cascade, in every network
     db_run!(db, |pool| {
@@ -213,7 +286,9 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
     })
     .unwrap();
     assert_tally(db, net, "after an account was deleted").await;
+    assert_listed(db, net, "after an account was deleted").await;
     assert_tally(db, other, "after an account was deleted (other network)").await;
+    assert_listed(db, other, "after an account was deleted (other network)").await;
 
     // deleting a network takes its tally with it and leaves the other's
     db_run!(db, |pool| {
@@ -235,6 +310,7 @@ pub async fn the_members_tally_follows_every_write(backend: Backend) {
     .unwrap();
     assert_eq!(left, 0, "a deleted network leaves no tally");
     assert_tally(db, other, "after the first network was deleted").await;
+    assert_listed(db, other, "after the first network was deleted").await;
 }
 
 /// Members who joined before profiles existed get theirs at the next
