@@ -787,9 +787,25 @@ async fn page_of_ranked(
     Ok(Page { hits, next })
 }
 
-/// Levels whose index set is at least this big are walked in kana order
-/// (SQLite is told to; PostgreSQL's planner sees it from its statistics).
-const WALK_FROM: i64 = 2_000;
+/// Sets whose index set is at least this big are walked in a stored order
+/// (SQLite is told to; PostgreSQL's planner sees it from its statistics),
+/// by what the read takes from each row.
+///
+/// A walk stops at the page's end, but a surname's matches sit together in
+/// kana order (すずき…), so it first passes everyone before them; reading
+/// an id-only set ([`Reads::Profile`]: levels) and sorting costs about
+/// 0.6 ms per 1,000 at 100k profiles. The set counted here includes HR's
+/// records and other networks: after a 100,000-row import, 2,000 made a
+/// common surname walk (249 → 538 req/s with 10,000). Whole rows
+/// ([`Reads::Membership`]: pages in a stored order) are dear to read for a
+/// whole set, so those walk from 2,000 (an era filter: 290 → 251 req/s
+/// when it did not).
+fn walk_from(reads: Reads) -> i64 {
+    match reads {
+        Reads::Profile => 10_000,
+        Reads::Membership => 2_000,
+    }
+}
 
 /// `sql` (a query on `FROM profiles p `), told on SQLite to walk the
 /// index of the search's order when its set (with `also`) is big —
@@ -816,19 +832,20 @@ async fn walk_if_big(
     };
     // (`fetch` binds the network as $1; FTS5's rowids span networks, which
     // is fine for choosing a plan)
+    let walk_from = walk_from(reads);
     let size: Vec<(i64,)> = fetch(
         db,
         net,
         format!(
             "SELECT count(*) + 0 * $1 FROM (SELECT rowid FROM profile_search \
-             WHERE profile_search MATCH $2 LIMIT {WALK_FROM})"
+             WHERE profile_search MATCH $2 LIMIT {walk_from})"
         ),
         &[Bind::Text(
             expr.render(Backend::Sqlite, index_column(s.viewer)),
         )],
     )
     .await?;
-    if size.first().is_none_or(|(n,)| *n < WALK_FROM) {
+    if size.first().is_none_or(|(n,)| *n < walk_from) {
         return Ok(set_driven(sql));
     }
     // (leave year sorts descending then ascending: no index walks that)
