@@ -60,12 +60,10 @@ pub struct SignedIn {
 pub struct Viewer {
     pub signed_in: Option<Arc<SignedIn>>,
     pub ip: IpAddr,
-    /// The person's networks (slug, ja name, en name), for the header's
-    /// switcher; loaded for pages only.
-    pub networks: Arc<Vec<(String, String, String)>>,
     /// The person's active memberships with their networks, read with the
-    /// header (pages only): the network pages' access layer finds its scope
-    /// here without a statement of its own (`scope::enforce`).
+    /// header (pages only): the header's network switcher, and the network
+    /// pages' access layer, which finds its scope here without a statement
+    /// of its own (`scope::enforce`).
     pub memberships: Arc<Vec<(Network, Membership)>>,
     /// Unread direct messages in those networks (pages only).
     pub unread_messages: i64,
@@ -200,17 +198,11 @@ pub async fn resolve_viewer(
             Err(e) => return AppError::from(e).into_response(),
         }
     }
-    let networks: Vec<(String, String, String)> = header
-        .networks
-        .iter()
-        .map(|(n, _)| (n.slug.clone(), n.name_ja.clone(), n.name_en.clone()))
-        .collect();
     let (unread_messages, unread_notifications) =
         (header.unread_messages, header.unread_notifications);
     let viewer = Viewer {
         signed_in: signed_in.map(Arc::new),
         ip,
-        networks: Arc::new(networks),
         memberships: Arc::new(header.networks),
         unread_messages,
         unread_notifications,

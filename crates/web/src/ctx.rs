@@ -20,17 +20,17 @@ fn header_me(viewer: &Viewer, lang: Lang) -> Option<HeaderMe> {
         is_operator: a.is_operator,
         unread_messages: viewer.unread_messages,
         unread_notifications: viewer.unread_notifications,
-        has_networks: !viewer.networks.is_empty(),
+        has_networks: !viewer.memberships.is_empty(),
         networks: viewer
-            .networks
+            .memberships
             .iter()
-            .map(|(slug, ja, en)| {
+            .map(|(n, _)| {
                 (
-                    slug.clone(),
+                    n.slug.clone(),
                     if lang == Lang::En {
-                        en.clone()
+                        n.name_en.clone()
                     } else {
-                        ja.clone()
+                        n.name_ja.clone()
                     },
                 )
             })

@@ -504,7 +504,7 @@ pub async fn any_inbox(
     viewer: Viewer,
 ) -> Result<Response, AppError> {
     let me = viewer.account().ok_or(AppError::NotFound)?.id;
-    let first = viewer.networks.first().map(|(slug, _, _)| slug.clone());
+    let first = viewer.memberships.first().map(|(n, _)| n.slug.clone());
     let mut best: Option<(String, i64)> = None;
     let unread = stored::unread_by_network(&state.db, me).await?;
     for (network, n) in unread {

@@ -305,7 +305,7 @@ pub async fn page(
     }
     Ok(ListPage {
         items: list.iter().map(|n| view(&ctx, n)).collect(),
-        several: viewer.networks.len() > 1,
+        several: viewer.memberships.len() > 1,
         ctx,
     })
 }

@@ -65,55 +65,75 @@ fn profile_of(cols: &[&str]) -> Profile {
     p
 }
 
+/// A new account that joined `net` as an alumni member with `status`: its
+/// membership's and its profile's ids.
+async fn member(
+    db: &enishi_store::Db,
+    net: NetworkId,
+    name: &str,
+    email: &str,
+    status: &str,
+) -> (i64, i64) {
+    let account = accounts::create(
+        db,
+        &accounts::NewAccount {
+            display_name: name,
+            email,
+            email_verified: true,
+            lang: "ja",
+            time_zone: "Asia/Tokyo",
+            is_operator: false,
+        },
+    )
+    .await
+    .unwrap();
+    let (m, _) = memberships::join(
+        db,
+        net,
+        &memberships::NewMembership {
+            account_id: account.id,
+            role: "member",
+            kind: "alumni",
+            status,
+            note: None,
+        },
+        &memberships::Consent {
+            purposes_version: 1,
+            guidelines_version: 1,
+            ip: None,
+        },
+    )
+    .await
+    .unwrap();
+    let stored = profiles::of_account(db, net, account.id)
+        .await
+        .unwrap()
+        .expect("joining creates the profile");
+    (m.id, stored.id)
+}
+
 async fn load(db: &enishi_store::Db, net: NetworkId) -> Vec<(i64, i64)> {
     let mut ids = Vec::new();
     for line in PROFILES.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();
         assert!(cols.len() >= 16, "profiles.tsv: {line}");
         let fixture_id: i64 = cols[0].parse().unwrap();
-        let account = accounts::create(
-            db,
-            &accounts::NewAccount {
-                display_name: &format!("{} {}", cols[1], cols[2]),
-                email: &format!("golden{fixture_id}@example.jp"),
-                email_verified: true,
-                lang: "ja",
-                time_zone: "Asia/Tokyo",
-                is_operator: false,
-            },
-        )
-        .await
-        .unwrap();
-        memberships::join(
+        let (_, profile_id) = member(
             db,
             net,
-            &memberships::NewMembership {
-                account_id: account.id,
-                role: "member",
-                kind: "alumni",
-                status: "active",
-                note: None,
-            },
-            &memberships::Consent {
-                purposes_version: 1,
-                guidelines_version: 1,
-                ip: None,
-            },
+            &format!("{} {}", cols[1], cols[2]),
+            &format!("golden{fixture_id}@example.jp"),
+            "active",
         )
-        .await
-        .unwrap();
-        let stored = profiles::of_account(db, net, account.id)
-            .await
-            .unwrap()
-            .expect("joining creates the profile");
+        .await;
         let p = profile_of(&cols);
         let stints = p.stints.clone();
         assert!(
-            profiles::save(db, net, stored.id, &p, profiles::StintsChange::Hr(stints))
+            profiles::save(db, net, profile_id, &p, profiles::StintsChange::Hr(stints))
                 .await
                 .unwrap()
         );
-        ids.push((fixture_id, stored.id));
+        ids.push((fixture_id, profile_id));
     }
     ids
 }
@@ -298,41 +318,14 @@ pub async fn only_active_members_are_listed(backend: Backend) {
         .into_iter()
         .enumerate()
     {
-        let account = accounts::create(
-            db,
-            &accounts::NewAccount {
-                display_name: &format!("縁側 {n}"),
-                email: &format!("listed{n}@example.jp"),
-                email_verified: true,
-                lang: "ja",
-                time_zone: "Asia/Tokyo",
-                is_operator: false,
-            },
-        )
-        .await
-        .unwrap();
-        let (m, _) = memberships::join(
+        let (membership_id, profile_id) = member(
             db,
             net,
-            &memberships::NewMembership {
-                account_id: account.id,
-                role: "member",
-                kind: "alumni",
-                status,
-                note: None,
-            },
-            &memberships::Consent {
-                purposes_version: 1,
-                guidelines_version: 1,
-                ip: None,
-            },
+            &format!("縁側 {n}"),
+            &format!("listed{n}@example.jp"),
+            status,
         )
-        .await
-        .unwrap();
-        let stored = profiles::of_account(db, net, account.id)
-            .await
-            .unwrap()
-            .expect("joining creates the profile");
+        .await;
         let p = Profile {
             family: "縁側".into(),
             given: format!("{n}郎"),
@@ -340,11 +333,11 @@ pub async fn only_active_members_are_listed(backend: Backend) {
             ..Default::default()
         };
         assert!(
-            profiles::save(db, net, stored.id, &p, profiles::StintsChange::Keep)
+            profiles::save(db, net, profile_id, &p, profiles::StintsChange::Keep)
                 .await
                 .unwrap()
         );
-        people.push((m.id, stored.id));
+        people.push((membership_id, profile_id));
     }
     memberships::set_status(db, net, people[3].0, "left")
         .await
