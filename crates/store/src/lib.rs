@@ -256,6 +256,18 @@ impl Dialect {
         }
     }
 
+    /// [`Dialect::in_list`] for lists of thousands (an import's chunk of
+    /// rows). On PostgreSQL a semi-join on the unnested array: with
+    /// `= ANY`, the planner estimates each element of a bound array
+    /// against the column's statistics, so planning a lookup of 2,000
+    /// e-mail addresses took 30 ms and running it 5 ms (psql, 100k records).
+    pub fn in_long_list(self, expr: &str, n: usize) -> String {
+        match self.0 {
+            Backend::Sqlite => sqlite::in_list(expr, n),
+            Backend::Postgres => postgres::in_long_list(expr, n),
+        }
+    }
+
     /// The texts of `expr` over a group joined by `sep` (a literal without
     /// quotes): `group_concat` on SQLite, `string_agg` on PostgreSQL; NULL
     /// for an empty group.

@@ -16,6 +16,11 @@ pub fn in_list(expr: &str, n: usize) -> String {
     format!("{expr} = ANY(${n})")
 }
 
+/// `expr IN (SELECT unnest($n))` (see [`crate::Dialect::in_long_list`]).
+pub fn in_long_list(expr: &str, n: usize) -> String {
+    format!("{expr} IN (SELECT unnest(${n}))")
+}
+
 /// The texts of `expr` over a group joined by `sep` (a literal).
 pub fn string_agg(expr: &str, sep: &str) -> String {
     format!("string_agg({expr}, '{sep}')")

@@ -402,6 +402,39 @@ fn index_row(backend: Backend, net: NetworkId, id: i64, p: &Profile) -> Vec<SqlV
     }
 }
 
+/// The index rows of `new` (ids `ids`). A large batch is split in two
+/// halves made at once on two threads: the tokens are most of a batch's
+/// own CPU time (an import: 35 of 140 ms per 2,000 rows, with the database
+/// waiting for them).
+fn index_rows(
+    backend: Backend,
+    net: NetworkId,
+    new: &[NewProfile<'_>],
+    ids: &[i64],
+) -> Vec<Vec<SqlValue>> {
+    let rows = |new: &[NewProfile<'_>], ids: &[i64]| -> Vec<Vec<SqlValue>> {
+        new.iter()
+            .zip(ids)
+            .map(|(n, &id)| index_row(backend, net, id, n.profile))
+            .collect()
+    };
+    if new.len() < 512 {
+        return rows(new, ids);
+    }
+    let half = new.len() / 2;
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| rows(&new[half..], &ids[half..]));
+        let mut first = rows(&new[..half], &ids[..half]);
+        // a panic in the other half is a bug in the tokens: make it ours
+        first.extend(
+            second
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        first
+    })
+}
+
 /// Replaces the profile's index entry with what members and admins may
 /// see of `p` now.
 async fn write_index(
@@ -519,8 +552,8 @@ pub async fn insert_many(
     columns.extend(VALUE_COLUMNS);
     let mut rows = Vec::with_capacity(new.len());
     let mut tenures = Vec::new();
-    let mut index = Vec::with_capacity(new.len());
     let backend = tx.backend();
+    let index = index_rows(backend, net, new, &ids);
     for (n, &id) in new.iter().zip(&ids) {
         let mut row = vec![
             SqlValue::from(id),
@@ -533,7 +566,6 @@ pub async fn insert_many(
         if source == SOURCE_HR {
             tenures.extend(tenure_rows(net, id, SOURCE_HR, &n.profile.stints));
         }
-        index.push(index_row(backend, net, id, n.profile));
     }
     bulk_insert_with_ids(tx, "profiles", &columns, &rows, "").await?;
     bulk_insert(tx, "tenures", &TENURE_COLUMNS, &tenures, "").await?;

@@ -188,9 +188,10 @@ async fn insert_once_is_once(backend: Backend) {
     assert_eq!(meta::get(db, "k").await.unwrap(), None);
 }
 
-/// 40,000 rows × 3 columns = 120,000 values: more than either engine binds
-/// in one statement, so the helper must chunk; then lists of ids and of
-/// texts select exactly the rows asked for.
+/// 40,000 rows × 3 columns = 120,000 values: more than SQLite binds in one
+/// statement and more rows than one PostgreSQL array statement takes, so
+/// the helper must chunk; then lists of ids and of texts (short and long)
+/// select exactly the rows asked for.
 async fn bulk_insert_chunks_and_lists_select(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let mut tx = test_db.db.begin_write().await.unwrap();
@@ -264,6 +265,25 @@ async fn bulk_insert_chunks_and_lists_select(backend: Backend) {
     })
     .unwrap();
     assert_eq!(named, vec![3, 5]);
+    // the long-list form selects the same rows
+    let by_long = format!(
+        "SELECT id FROM bulk_probe WHERE flag = $1 AND {} ORDER BY id",
+        dialect.in_long_list("name", 2)
+    );
+    let long: Vec<i64> = db_run!(tx tx, |conn| {
+        enishi_store::sqlx::query_scalar(AssertSqlSafe(by_long))
+            .bind(false)
+            .bind(TextList((0..5_000).map(|i| format!("名前{i}")).chain(["\"quoted\" ,[x]".to_string()]).collect()))
+            .fetch_all(&mut *conn)
+            .await
+    })
+    .unwrap();
+    assert_eq!(
+        long,
+        (0..5_000)
+            .filter(|i| i % 2 == 1 && i % 10 != 0)
+            .collect::<Vec<i64>>()
+    );
     let nulls: i64 = db_run!(tx tx, |conn| {
         enishi_store::sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM bulk_probe WHERE name IS NULL")
             .fetch_one(&mut *conn)
@@ -395,6 +415,20 @@ async fn bulk_insert_refuses_bad_shapes(backend: Backend) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Config(_)), "{err}");
+    // one type per column, on both engines (PostgreSQL binds one array per
+    // column; SQLite would have stored the mix)
+    let mixed = vec![
+        vec![SqlValue::Text(Some("a".into())), SqlValue::Text(None)],
+        vec![SqlValue::Text(Some("b".into())), SqlValue::Int(Some(1))],
+    ];
+    let err = bulk_insert(&mut tx, "meta", &["key", "value"], &mixed, "")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("row 1 has another type in column value"),
+        "{err}"
+    );
 }
 
 /// A failing migration names itself and leaves the database exactly as it

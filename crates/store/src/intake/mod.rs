@@ -518,11 +518,11 @@ impl Roster {
             (
                 format!(
                     "employee_number <> '' AND {}",
-                    d.in_list("employee_number", 2)
+                    d.in_long_list("employee_number", 2)
                 ),
                 &numbers,
             ),
-            (d.in_list("email", 2), &emails),
+            (d.in_long_list("email", 2), &emails),
         ] {
             let sql = format!(
                 "SELECT id, profile_id, account_id, employee_number, email, fingerprint FROM alumni_records \
@@ -543,7 +543,7 @@ impl Roster {
             "SELECT e.email, e.account_id FROM account_emails e \
              WHERE e.verified_at IS NOT NULL AND {} AND EXISTS (SELECT 1 FROM memberships m \
              WHERE m.network_id = $1 AND m.account_id = e.account_id AND m.status <> 'left')",
-            d.in_list("e.email", 2)
+            d.in_long_list("e.email", 2)
         );
         let members: Vec<(String, i64)> = db_run!(db, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(members_sql.clone()))
@@ -554,7 +554,7 @@ impl Roster {
         })?;
         let suppressed_sql = format!(
             "SELECT key_hash FROM do_not_contact WHERE network_id = $1 AND reason = 'declined' AND {}",
-            d.in_list("key_hash", 2)
+            d.in_long_list("key_hash", 2)
         );
         let keys = TextList(keys);
         let suppressed: Vec<String> = db_run!(db, |pool| {
