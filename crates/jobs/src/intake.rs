@@ -12,7 +12,7 @@
 use enishi_core::intake::{Evaluator, Leaver, Mapping};
 use enishi_store::intake::{self as store, Progress, Roster, StoredFile};
 use enishi_store::networks::{self, NetworkId};
-use enishi_store::{Db, jobs::Job, now_ms};
+use enishi_store::{Db, StoreError, jobs::Job, now_ms};
 
 use crate::JobError;
 
@@ -79,44 +79,89 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     store::set_status(db, net, id, "running", None).await?;
     let domains = network.domains();
     let skip = usize::try_from(import.done_rows).unwrap_or(0);
-    let mut batch: Vec<Leaver> = Vec::with_capacity(BATCH);
+    // Reading and validating the file (CPU) runs on its own thread while
+    // this task writes the batches before it (mostly the database's time):
+    // on two cores the one overlaps the other. One batch may wait.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Result<Batch, StoreError>>(1);
+    let reader_db = db.clone();
+    let runtime = tokio::runtime::Handle::current();
+    let reader = std::thread::Builder::new()
+        .name("enishi-import-reader".into())
+        .spawn(move || {
+            let mut evaluator = Evaluator::new(&mapping, today(), &domains);
+            let mut batch = Batch::default();
+            let mut seen = 0usize;
+            loop {
+                let rows = match runtime.block_on(file.next_rows(&reader_db)) {
+                    Ok(Some(rows)) => rows,
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = sender.blocking_send(Err(e));
+                        return;
+                    }
+                };
+                for row in rows {
+                    let verdict = evaluator.verdict(row);
+                    seen += 1;
+                    if seen <= skip {
+                        continue;
+                    }
+                    match verdict.result {
+                        Ok(leaver) => batch.rows.push(leaver),
+                        Err(_) => batch.invalid += 1,
+                    }
+                    batch.seen = seen;
+                    if batch.rows.len() + batch.invalid as usize >= BATCH
+                        // the writer stopped (its error is the import's)
+                        && sender.blocking_send(Ok(std::mem::take(&mut batch))).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+            batch.seen = seen;
+            let _ = sender.blocking_send(Ok(batch));
+        })
+        .map_err(|e| StoreError::Config(format!("cannot start the import's reader: {e}")))?;
     // statistics refreshed as the import doubles what it wrote: a plan made
     // while the network had few records (a scan) would otherwise be kept
     // for the whole file (PostgreSQL, 1M rows: 200 rows/s by 400,000)
     let mut refresh_at = STATISTICS_AFTER.max(BATCH as i64);
-    let mut invalid = 0;
-    let mut seen = 0usize;
-    let mut evaluator = Evaluator::new(&mapping, today(), &domains);
-    // the file a part at a time: memory holds a part and a batch, not the file
-    while let Some(rows) = file.next_rows(db).await? {
-        for row in rows {
-            let verdict = evaluator.verdict(row);
-            seen += 1;
-            if seen <= skip {
-                continue;
-            }
-            match verdict.result {
-                Ok(leaver) => batch.push(leaver),
-                Err(_) => invalid += 1,
-            }
-            if batch.len() + invalid as usize >= BATCH {
-                write_batch(db, net, id, &batch, invalid, seen).await?;
-                batch.clear();
-                invalid = 0;
-                if (seen - skip) as i64 >= refresh_at {
-                    enishi_store::housekeeping::refresh_statistics(db).await?;
-                    refresh_at *= 2;
-                }
+    let mut written = 0i64;
+    let result: Result<(), RunError> = async {
+        while let Some(batch) = batches.recv().await {
+            let batch = batch?;
+            write_batch(db, net, id, &batch.rows, batch.invalid, batch.seen).await?;
+            written += batch.rows.len() as i64 + batch.invalid;
+            if written >= refresh_at {
+                enishi_store::housekeeping::refresh_statistics(db).await?;
+                refresh_at *= 2;
             }
         }
+        Ok(())
     }
-    write_batch(db, net, id, &batch, invalid, seen).await?;
+    .await;
+    // the reader ends once the channel is closed or it has sent the last batch
+    drop(batches);
+    let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+    result?;
     store::set_status(db, net, id, "done", None).await?;
     // a large file changes the tables enough for the planner to need new numbers
     if import.total_rows >= STATISTICS_AFTER {
         enishi_store::housekeeping::refresh_statistics(db).await?;
     }
     Ok(())
+}
+
+/// Rows the reader has validated, for one transaction.
+#[derive(Default)]
+struct Batch {
+    /// The valid rows.
+    rows: Vec<Leaver>,
+    /// Refused rows among them.
+    invalid: i64,
+    /// Data rows of the file read once this batch is written.
+    seen: usize,
 }
 
 /// Classifies `batch` against the roster of its own rows and applies it
