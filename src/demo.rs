@@ -326,12 +326,14 @@ async fn insert_generated(
     progress: impl Fn(u64),
 ) -> Result<(), StoreError> {
     let mut done = 0;
+    let mut statistics = enishi_store::housekeeping::RefreshAsItGrows::from(10 * BATCH as i64);
     while done < count {
         let n = (count - done).min(BATCH as u64);
         let people: Vec<_> = (first + done..first + done + n)
             .map(generated_person)
             .collect();
         enishi_store::profiles::insert_people(db, net, &people).await?;
+        statistics.wrote(db, n as i64).await?;
         done += n;
         progress(done);
     }

@@ -10,6 +10,7 @@
 //! duplicate detection) but not written again.
 
 use enishi_core::intake::{Evaluator, Leaver, Mapping};
+use enishi_store::housekeeping::RefreshAsItGrows;
 use enishi_store::intake::{self as store, Progress, Roster, StoredFile};
 use enishi_store::networks::{self, NetworkId};
 use enishi_store::{Db, StoreError, jobs::Job, now_ms};
@@ -126,17 +127,14 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     // statistics refreshed as the import doubles what it wrote: a plan made
     // while the network had few records (a scan) would otherwise be kept
     // for the whole file (PostgreSQL, 1M rows: 200 rows/s by 400,000)
-    let mut refresh_at = STATISTICS_AFTER.max(BATCH as i64);
-    let mut written = 0i64;
+    let mut statistics = RefreshAsItGrows::from(STATISTICS_AFTER.max(BATCH as i64));
     let result: Result<(), RunError> = async {
         while let Some(batch) = batches.recv().await {
             let batch = batch?;
             write_batch(db, net, id, &batch.rows, batch.invalid, batch.seen).await?;
-            written += batch.rows.len() as i64 + batch.invalid;
-            if written >= refresh_at {
-                enishi_store::housekeeping::refresh_statistics(db).await?;
-                refresh_at *= 2;
-            }
+            statistics
+                .wrote(db, batch.rows.len() as i64 + batch.invalid)
+                .await?;
         }
         Ok(())
     }
