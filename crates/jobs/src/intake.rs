@@ -141,7 +141,10 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     .await;
     // the reader ends once the channel is closed or it has sent the last batch
     drop(batches);
-    let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+    if let Ok(Err(panic)) = tokio::task::spawn_blocking(move || reader.join()).await {
+        // the channel closed early without the last batch: the import is not done
+        std::panic::resume_unwind(panic);
+    }
     result?;
     store::set_status(db, net, id, "done", None).await?;
     // a large file changes the tables enough for the planner to need new numbers
