@@ -9,7 +9,7 @@ use enishi_core::profile::{Filter, OpenTo, Profile, Stint, YearMonth};
 use enishi_core::search::Query;
 use enishi_store::directory::{self, Search, Sort};
 use enishi_store::networks::NetworkId;
-use enishi_store::{Backend, accounts, memberships, profiles};
+use enishi_store::{Backend, memberships, profiles};
 use enishi_testkit::TestDb;
 
 const PROFILES: &str = include_str!("../fixtures/directory/profiles.tsv");
@@ -74,24 +74,12 @@ async fn member(
     email: &str,
     status: &str,
 ) -> (i64, i64) {
-    let account = accounts::create(
-        db,
-        &accounts::NewAccount {
-            display_name: name,
-            email,
-            email_verified: true,
-            lang: "ja",
-            time_zone: "Asia/Tokyo",
-            is_operator: false,
-        },
-    )
-    .await
-    .unwrap();
+    let account_id = crate::members::account_named(db, name, email).await;
     let (m, _) = memberships::join(
         db,
         net,
         &memberships::NewMembership {
-            account_id: account.id,
+            account_id,
             role: "member",
             kind: "alumni",
             status,
@@ -105,7 +93,7 @@ async fn member(
     )
     .await
     .unwrap();
-    let stored = profiles::of_account(db, net, account.id)
+    let stored = profiles::of_account(db, net, account_id)
         .await
         .unwrap()
         .expect("joining creates the profile");

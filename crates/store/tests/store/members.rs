@@ -32,12 +32,17 @@ pub async fn network(db: &Db, slug: &str) -> NetworkId {
 }
 
 async fn account(db: &Db, n: usize) -> i64 {
-    let email = format!("tally{n}@example.jp");
+    account_named(db, "集計 太郎", &format!("tally{n}@example.jp")).await
+}
+
+/// A new account (verified address, Japanese, Tokyo) for the store's
+/// tests; its id.
+pub async fn account_named(db: &Db, name: &str, email: &str) -> i64 {
     accounts::create(
         db,
         &accounts::NewAccount {
-            display_name: "集計 太郎",
-            email: &email,
+            display_name: name,
+            email,
             email_verified: true,
             lang: "ja",
             time_zone: "Asia/Tokyo",
