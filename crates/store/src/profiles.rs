@@ -3,9 +3,9 @@
 //! the same transaction as the profile. Every query is scoped by
 //! [`NetworkId`].
 
-use enishi_core::privacy::Viewer;
+use enishi_core::privacy::{Field, Viewer, may_see};
 use enishi_core::profile::{OpenTo, Profile, Stint, Visibilities, WorkStyle, YearMonth};
-use enishi_core::search::kana_sort_key;
+use enishi_core::search::{Weight, kana_sort_key, normalise, word_token};
 use sqlx::{FromRow, Row};
 
 use std::sync::LazyLock;
@@ -16,7 +16,7 @@ use crate::{Backend, Db, DbTx, Result, db_run, now_ms};
 
 /// The profile columns every write sets, in the order of
 /// [`profile_values`].
-const VALUE_COLUMNS: [&str; 28] = [
+const VALUE_COLUMNS: [&str; 29] = [
     "family",
     "given",
     "family_kana",
@@ -44,6 +44,7 @@ const VALUE_COLUMNS: [&str; 28] = [
     "last_left",
     "left_pub",
     "left_adm",
+    "name_words",
     "updated_at",
 ];
 
@@ -73,16 +74,66 @@ fn profile_values(p: &Profile, source: &str, now: i64) -> Vec<SqlValue> {
         SqlValue::from(json(&p.visibility)),
         SqlValue::from(json(&p.stints)),
         text(source),
-        SqlValue::from(kana_sort_key(
-            &p.kana_name(),
-            &format!("{}{}", p.family, p.given),
-        )),
+        SqlValue::from(sort_key(p)),
         SqlValue::from(p.first_joined().map(|y| y.0)),
         SqlValue::from(p.last_left().map(|y| y.0)),
         SqlValue::from(left_key(p, Viewer::Member)),
         SqlValue::from(left_key(p, Viewer::Admin)),
+        SqlValue::from(name_words(p)),
         SqlValue::from(now),
     ]
+}
+
+/// The profile's place in 五十音順: its reading, else its written name.
+fn sort_key(p: &Profile) -> String {
+    kana_sort_key(&p.kana_name(), &format!("{}{}", p.family, p.given))
+}
+
+/// The whole words of the profile's names (kanji, kana, romaji, nickname)
+/// as the search index has them (their `n=` tokens, core::search), each
+/// once with whether members and admins may see it: a JSON array of
+/// `[token, members, admins]`. Triggers copy a listed profile's words to
+/// `name_words` (migration 0027), where the best matches of a one-word
+/// search are one range in kana order.
+fn name_words(p: &Profile) -> String {
+    let fields: [(Field, &[&String]); 2] = [
+        (
+            Field::Name,
+            &[
+                &p.family,
+                &p.given,
+                &p.family_kana,
+                &p.given_kana,
+                &p.family_romaji,
+                &p.given_romaji,
+            ],
+        ),
+        (Field::Nickname, &[&p.nickname]),
+    ];
+    let mut words: Vec<(String, bool, bool)> = Vec::new();
+    for (field, texts) in fields {
+        let level = p.visibility.of(field);
+        let (members, admins) = (
+            may_see(level, Viewer::Member),
+            may_see(level, Viewer::Admin),
+        );
+        if !members && !admins {
+            continue;
+        }
+        for text in texts {
+            for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
+                let token = word_token(Weight::Name, word);
+                match words.iter_mut().find(|(t, _, _)| *t == token) {
+                    Some((_, m, a)) => {
+                        *m |= members;
+                        *a |= admins;
+                    }
+                    None => words.push((token, members, admins)),
+                }
+            }
+        }
+    }
+    json(&words)
 }
 
 /// `INSERT` of one profile: $1 network, $2 account, $3 the time, then
@@ -913,14 +964,51 @@ pub async fn backfill(db: &Db) -> Result<u64> {
 /// every entry at start-up.
 pub const INDEX_VERSION: &str = "typed-2";
 const INDEX_VERSION_KEY: &str = "search_index_version";
+/// Set once every profile carries its names' words (migration 0027 adds
+/// the column empty).
+const NAME_WORDS_KEY: &str = "name_words_written";
 
 /// Rebuilds every profile's index entry unless it is already of
-/// [`INDEX_VERSION`]; returns how many were rebuilt. Idempotent: two nodes
-/// starting at once both write the same tokens.
+/// [`INDEX_VERSION`], and gives every profile its names' words
+/// ([`name_words`]) once; returns how many profiles were rewritten.
+/// Idempotent: two nodes starting at once both write the same. At
+/// start-up, before the server answers: logged when it starts (at 1M
+/// profiles the words take minutes once, a whole rebuild longer).
 pub async fn reindex(db: &Db) -> Result<u64> {
-    if crate::meta::get(db, INDEX_VERSION_KEY).await?.as_deref() == Some(INDEX_VERSION) {
+    let current = crate::meta::get(db, INDEX_VERSION_KEY).await?.as_deref() == Some(INDEX_VERSION);
+    let words = crate::meta::get(db, NAME_WORDS_KEY).await?.is_some();
+    if current && words {
         return Ok(0);
     }
+    let done = rebuild(db, !current).await?;
+    if !current {
+        if db.backend() == Backend::Sqlite {
+            // every entry was deleted and written again: FTS5 would search
+            // through their many segments until it merged them (after
+            // rewriting a tenth of 1M entries, searches by skill or company
+            // took twice as long)
+            db_run!(db, |pool| {
+                sqlx::query("INSERT INTO profile_search (profile_search) VALUES ('optimize')")
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        crate::meta::remove(db, INDEX_VERSION_KEY).await?;
+        crate::meta::insert_once(db, INDEX_VERSION_KEY, INDEX_VERSION).await?;
+    }
+    crate::meta::insert_once(db, NAME_WORDS_KEY, "1").await?;
+    if done > 0 {
+        tracing::info!(profiles = done, "rebuilt the directory's search index");
+    }
+    Ok(done)
+}
+
+/// Writes every profile's names' words (the triggers of migration 0027
+/// copy a listed profile's to `name_words`) and, with `search_index`, its
+/// search index entry: network by network in id order, 500 per
+/// transaction.
+async fn rebuild(db: &Db, search_index: bool) -> Result<u64> {
     let networks: Vec<i64> = db_run!(db, |pool| {
         sqlx::query_scalar("SELECT id FROM networks ORDER BY id")
             .fetch_all(pool)
@@ -928,9 +1016,10 @@ pub async fn reindex(db: &Db) -> Result<u64> {
     })?;
     let mut done = 0;
     let sql = format!(
-        "SELECT {COLUMNS} FROM profiles p \
+        "SELECT {COLUMNS} FROM {} \
          LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
-         WHERE p.network_id = $1 AND p.id > $2 ORDER BY p.id LIMIT 500"
+         WHERE p.network_id = $1 AND p.id > $2 ORDER BY p.id LIMIT 500",
+        db.dialect().by_id_range("profiles p")
     );
     for net in networks {
         let mut after = 0_i64;
@@ -944,19 +1033,35 @@ pub async fn reindex(db: &Db) -> Result<u64> {
             })?;
             let Some(last) = rows.last() else { break };
             after = last.id;
+            if done == 0 {
+                tracing::info!(
+                    search_index,
+                    "writing the directory's index of names (once after this upgrade)"
+                );
+            }
             let mut tx = db.begin_write().await?;
             for row in rows {
                 let stored = row.into_stored();
-                write_index(&mut tx, NetworkId(net), stored.id, &stored.profile, true).await?;
+                let words = name_words(&stored.profile);
+                db_run!(tx tx, |conn| {
+                    sqlx::query(
+                        "UPDATE profiles SET name_words = $3 \
+                         WHERE network_id = $1 AND id = $2 AND name_words <> $3",
+                    )
+                    .bind(net)
+                    .bind(stored.id)
+                    .bind(words.clone())
+                    .execute(&mut *conn)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                if search_index {
+                    write_index(&mut tx, NetworkId(net), stored.id, &stored.profile, true).await?;
+                }
                 done += 1;
             }
             tx.commit().await?;
         }
-    }
-    crate::meta::remove(db, INDEX_VERSION_KEY).await?;
-    crate::meta::insert_once(db, INDEX_VERSION_KEY, INDEX_VERSION).await?;
-    if done > 0 {
-        tracing::info!(profiles = done, "rebuilt the directory's search index");
     }
     Ok(done)
 }

@@ -377,3 +377,154 @@ pub async fn only_active_members_are_listed(backend: Backend) {
         assert_eq!(found(None, engine).await, listed, "{engine:?}");
     }
 }
+
+/// Rows of `name_words` (migration 0027) holding `word` (a name's whole
+/// word, as the index has it) for profile `id`.
+async fn name_word_rows(db: &enishi_store::Db, id: i64, word: &str) -> i64 {
+    let token = enishi_core::search::word_token(enishi_core::search::Weight::Name, word);
+    enishi_store::db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM name_words WHERE profile_id = $1 AND word = $2",
+        )
+        .bind(id)
+        .bind(token.clone())
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap()
+}
+
+/// Runs one statement binding `id` as `$1` (if it has one).
+async fn execute(db: &enishi_store::Db, sql: &'static str, id: i64) {
+    enishi_store::db_run!(db, |pool| {
+        let q = enishi_store::sqlx::query(sql);
+        let q = if sql.contains("$1") { q.bind(id) } else { q };
+        q.execute(pool).await.map(|r| r.rows_affected())
+    })
+    .unwrap();
+}
+
+/// The best level of a one-word search is read from `name_words`, which
+/// the triggers of migration 0027 keep from every write of its profile: a
+/// new name replaces the old, a nickname hidden from members is found by
+/// admins only, only listed profiles are there (not HR's records nobody
+/// has joined from, not a suspended member), and the words go with their
+/// profile. A profile without its words (as the migration leaves every
+/// profile) is not found at that level — the path reads the table — until
+/// the start-up rebuild writes them.
+pub async fn name_words_follow_their_profile(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let net = crate::members::network(db, "words").await;
+    let (membership, id) = member(db, net, "鈴木 一郎", "words@example.jp", "active").await;
+    let mut p = Profile {
+        family: "鈴木".into(),
+        given: "一郎".into(),
+        family_kana: "すずき".into(),
+        given_kana: "いちろう".into(),
+        family_romaji: "Suzuki".into(),
+        nickname: "いっちゃん".into(),
+        ..Default::default()
+    };
+    let save = |p: Profile| async move {
+        assert!(
+            profiles::save(db, net, id, &p, profiles::StintsChange::Keep)
+                .await
+                .unwrap()
+        );
+    };
+    save(p.clone()).await;
+    // the best level only, as a page of a common name reads it
+    let found = |word: &'static str, viewer: Viewer| async move {
+        let search = Search {
+            viewer,
+            query: Query::parse(word),
+            filter: Filter::default(),
+            sort: Sort::Relevance,
+            after: None,
+            limit: 20,
+            era_of: None,
+        };
+        let page = directory::search_ranked_by_engine(db, net, &search, true)
+            .await
+            .unwrap();
+        page.hits
+            .iter()
+            .map(|h| (h.stored.id, h.score))
+            .collect::<Vec<_>>()
+    };
+    let top = 400;
+    for word in [
+        "鈴木",
+        "すずき",
+        "スズキ",
+        "ｽｽﾞｷ",
+        "suzuki",
+        "一郎",
+        "いっちゃん",
+    ] {
+        assert_eq!(found(word, Viewer::Member).await, vec![(id, top)], "{word}");
+    }
+    assert_eq!(name_word_rows(db, id, "鈴木").await, 1);
+    assert_eq!(name_word_rows(db, id, "suzuki").await, 1);
+
+    // a new name replaces the old one's words
+    p.family = "佐藤".into();
+    p.family_kana = "さとう".into();
+    p.family_romaji = "Sato".into();
+    save(p.clone()).await;
+    assert_eq!(name_word_rows(db, id, "鈴木").await, 0);
+    assert_eq!(name_word_rows(db, id, "suzuki").await, 0);
+    assert_eq!(found("鈴木", Viewer::Member).await, vec![]);
+    assert_eq!(found("佐藤", Viewer::Member).await, vec![(id, top)]);
+
+    // a nickname only admins see (names are always the network's)
+    p.visibility.set(Field::Nickname, Visibility::Admins);
+    save(p.clone()).await;
+    assert_eq!(found("いっちゃん", Viewer::Member).await, vec![]);
+    assert_eq!(found("いっちゃん", Viewer::Admin).await, vec![(id, top)]);
+    assert_eq!(found("佐藤", Viewer::Member).await, vec![(id, top)]);
+
+    // the level reads the table: a profile without its words (as after
+    // the migration) is not there until the start-up rebuild writes them
+    execute(
+        db,
+        "UPDATE profiles SET name_words = '[]' WHERE id = $1",
+        id,
+    )
+    .await;
+    assert_eq!(name_word_rows(db, id, "さとう").await, 0);
+    assert_eq!(found("佐藤", Viewer::Member).await, vec![]);
+    enishi_store::meta::remove(db, "name_words_written")
+        .await
+        .unwrap();
+    assert!(profiles::reindex(db).await.unwrap() > 0);
+    assert_eq!(found("佐藤", Viewer::Member).await, vec![(id, top)]);
+    assert_eq!(name_word_rows(db, id, "さとう").await, 1);
+    assert_eq!(profiles::reindex(db).await.unwrap(), 0, "once");
+
+    // only listed profiles: a suspension takes the words out, and back
+    memberships::set_status(db, net, membership, "suspended")
+        .await
+        .unwrap();
+    assert_eq!(name_word_rows(db, id, "さとう").await, 0);
+    memberships::set_status(db, net, membership, "active")
+        .await
+        .unwrap();
+    assert_eq!(name_word_rows(db, id, "さとう").await, 1);
+    assert_eq!(found("いっちゃん", Viewer::Admin).await, vec![(id, top)]);
+
+    // an HR record nobody joined from has none
+    let mut tx = db.begin_write().await.unwrap();
+    let pending = profiles::insert(&mut tx, net, None, &p, "hr", 1)
+        .await
+        .unwrap()
+        .expect("a new record");
+    tx.commit().await.unwrap();
+    assert_eq!(name_word_rows(db, pending, "佐藤").await, 0);
+
+    // and a deleted network takes all of its words
+    execute(db, "DELETE FROM networks WHERE id = $1", net.0).await;
+    assert_eq!(name_word_rows(db, id, "佐藤").await, 0);
+    assert_eq!(name_word_rows(db, id, "いっちゃん").await, 0);
+}
