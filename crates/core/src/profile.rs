@@ -411,6 +411,21 @@ impl Profile {
             .join(" ")
     }
 
+    /// The texts searched as names ([`Weight::Name`]: kanji, kana,
+    /// romaji, nickname), each with the field whose visibility hides it
+    /// ([`seen_by`](Profile::seen_by)).
+    pub fn name_fields(&self) -> [(Field, &str); 7] {
+        [
+            (Field::Name, &self.family),
+            (Field::Name, &self.given),
+            (Field::Name, &self.family_kana),
+            (Field::Name, &self.given_kana),
+            (Field::Name, &self.family_romaji),
+            (Field::Name, &self.given_romaji),
+            (Field::Nickname, &self.nickname),
+        ]
+    }
+
     /// The searchable fields, normalised, as this (already
     /// [`seen_by`](Profile::seen_by)) profile shows them.
     pub fn search_fields(&self) -> Vec<(Weight, String)> {
@@ -421,15 +436,7 @@ impl Profile {
                 out.push((w, n));
             }
         };
-        for text in [
-            &self.family,
-            &self.given,
-            &self.family_kana,
-            &self.given_kana,
-            &self.family_romaji,
-            &self.given_romaji,
-            &self.nickname,
-        ] {
+        for (_, text) in self.name_fields() {
             push(Weight::Name, text);
         }
         push(Weight::Work, &self.company);

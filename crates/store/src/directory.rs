@@ -976,7 +976,8 @@ fn name_word_points() -> i64 {
 /// as the viewer may see them, is one of the search's term's forms, in
 /// kana order from `after`, at most `limit`: one range of `name_words`'
 /// key per form, in that order (a profile matching two forms comes once),
-/// so the engine reads only the rows it returns. `SELECT id, sort_key FROM (…) u` without the order.
+/// so the engine reads only the rows it returns. `SELECT id, sort_key FROM
+/// (…) u`, not ordered across the forms.
 /// `ordered: false` (a count): any `limit` of each form's rows, which the
 /// engine reads in the index's order without sorting — PostgreSQL, told
 /// to order, sorted all of a common name's rows (32 ms at 1M, 鈴木).

@@ -3,7 +3,7 @@
 //! the same transaction as the profile. Every query is scoped by
 //! [`NetworkId`].
 
-use enishi_core::privacy::{Field, Viewer, may_see};
+use enishi_core::privacy::{Viewer, may_see};
 use enishi_core::profile::{OpenTo, Profile, Stint, Visibilities, WorkStyle, YearMonth};
 use enishi_core::search::{Weight, kana_sort_key, normalise, word_token};
 use sqlx::{FromRow, Row};
@@ -96,22 +96,8 @@ fn sort_key(p: &Profile) -> String {
 /// `name_words` (migration 0027), where the best matches of a one-word
 /// search are one range in kana order.
 fn name_words(p: &Profile) -> String {
-    let fields: [(Field, &[&String]); 2] = [
-        (
-            Field::Name,
-            &[
-                &p.family,
-                &p.given,
-                &p.family_kana,
-                &p.given_kana,
-                &p.family_romaji,
-                &p.given_romaji,
-            ],
-        ),
-        (Field::Nickname, &[&p.nickname]),
-    ];
     let mut words: Vec<(String, bool, bool)> = Vec::new();
-    for (field, texts) in fields {
+    for (field, text) in p.name_fields() {
         let level = p.visibility.of(field);
         let (members, admins) = (
             may_see(level, Viewer::Member),
@@ -120,16 +106,14 @@ fn name_words(p: &Profile) -> String {
         if !members && !admins {
             continue;
         }
-        for text in texts {
-            for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
-                let token = word_token(Weight::Name, word);
-                match words.iter_mut().find(|(t, _, _)| *t == token) {
-                    Some((_, m, a)) => {
-                        *m |= members;
-                        *a |= admins;
-                    }
-                    None => words.push((token, members, admins)),
+        for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
+            let token = word_token(Weight::Name, word);
+            match words.iter_mut().find(|(t, _, _)| *t == token) {
+                Some((_, m, a)) => {
+                    *m |= members;
+                    *a |= admins;
                 }
+                None => words.push((token, members, admins)),
             }
         }
     }
