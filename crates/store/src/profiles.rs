@@ -982,7 +982,9 @@ pub async fn reindex(db: &Db) -> Result<u64> {
         crate::meta::insert_once(db, INDEX_VERSION_KEY, INDEX_VERSION).await?;
     }
     crate::meta::insert_once(db, NAME_WORDS_KEY, "1").await?;
-    if done > 0 {
+    if done > 0 && current {
+        tracing::info!(profiles = done, "wrote the directory's index of names");
+    } else if done > 0 {
         tracing::info!(profiles = done, "rebuilt the directory's search index");
     }
     Ok(done)
