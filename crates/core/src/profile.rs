@@ -412,18 +412,30 @@ impl Profile {
     }
 
     /// The texts searched as names ([`Weight::Name`]: kanji, kana,
-    /// romaji, nickname), each with the field whose visibility hides it
-    /// ([`seen_by`](Profile::seen_by)).
-    pub fn name_fields(&self) -> [(Field, &str); 7] {
-        [
-            (Field::Name, &self.family),
-            (Field::Name, &self.given),
-            (Field::Name, &self.family_kana),
-            (Field::Name, &self.given_kana),
-            (Field::Name, &self.family_romaji),
-            (Field::Name, &self.given_romaji),
-            (Field::Nickname, &self.nickname),
-        ]
+    /// romaji, nickname) and as work ([`Weight::Work`]: company, title,
+    /// skills, the departments and titles of stints), each with its weight.
+    pub fn word_fields(&self) -> Vec<(Weight, &str)> {
+        let mut out = vec![
+            (Weight::Name, self.family.as_str()),
+            (Weight::Name, &self.given),
+            (Weight::Name, &self.family_kana),
+            (Weight::Name, &self.given_kana),
+            (Weight::Name, &self.family_romaji),
+            (Weight::Name, &self.given_romaji),
+            (Weight::Name, &self.nickname),
+            (Weight::Work, &self.company),
+            (Weight::Work, &self.title),
+        ];
+        out.extend(self.skills.iter().map(|s| (Weight::Work, s.as_str())));
+        for s in &self.stints {
+            out.extend(
+                s.departments
+                    .iter()
+                    .chain(&s.titles)
+                    .map(|d| (Weight::Work, d.as_str())),
+            );
+        }
+        out
     }
 
     /// The searchable fields, normalised, as this (already
@@ -436,18 +448,8 @@ impl Profile {
                 out.push((w, n));
             }
         };
-        for (_, text) in self.name_fields() {
-            push(Weight::Name, text);
-        }
-        push(Weight::Work, &self.company);
-        push(Weight::Work, &self.title);
-        for s in &self.skills {
-            push(Weight::Work, s);
-        }
-        for s in &self.stints {
-            for d in s.departments.iter().chain(&s.titles) {
-                push(Weight::Work, d);
-            }
+        for (weight, text) in self.word_fields() {
+            push(weight, text);
         }
         push(Weight::Text, &self.bio);
         out
@@ -461,16 +463,7 @@ impl Profile {
     /// keeps the next word's grams from following this one's. Then, without
     /// repeats, the values the directory filters on.
     pub fn index_tokens(&self) -> Vec<String> {
-        use crate::search::{
-            Facet, facet_token, gram_token, open_to_token, word_token, year_token,
-        };
-        let mut seen = std::collections::HashSet::new();
-        let mut tokens: Vec<String> = Vec::new();
-        let mut push = |t: String| {
-            if seen.insert(t.clone()) {
-                tokens.push(t);
-            }
-        };
+        use crate::search::{gram_token, word_token};
         let mut stream: Vec<String> = Vec::new();
         for (weight, text) in self.search_fields() {
             for word in text.split(' ').filter(|w| !w.is_empty()) {
@@ -480,6 +473,39 @@ impl Profile {
                 stream.push(word_token(weight, word));
             }
         }
+        stream.extend(self.filter_tokens());
+        stream
+    }
+
+    /// The typed tokens of the whole words of this (already
+    /// [`seen_by`](Profile::seen_by)) profile's names and work
+    /// ([`word_fields`](Profile::word_fields)), as [`index_tokens`](Profile::index_tokens)
+    /// has them, each once.
+    pub fn word_tokens(&self) -> Vec<String> {
+        let mut tokens: Vec<String> = Vec::new();
+        for (weight, text) in self.word_fields() {
+            for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
+                let token = crate::search::word_token(weight, word);
+                if !tokens.contains(&token) {
+                    tokens.push(token);
+                }
+            }
+        }
+        tokens
+    }
+
+    /// The tokens of the values the directory filters on ([`Filter`]:
+    /// departments, industry, location, skills, open-to, the first year
+    /// joined and the last year left) of this (already
+    /// [`seen_by`](Profile::seen_by)) profile, each once.
+    pub fn filter_tokens(&self) -> Vec<String> {
+        use crate::search::{Facet, facet_token, open_to_token, year_token};
+        let mut tokens: Vec<String> = Vec::new();
+        let mut push = |t: String| {
+            if !tokens.contains(&t) {
+                tokens.push(t);
+            }
+        };
         let facets = self
             .departments()
             .into_iter()
@@ -503,8 +529,7 @@ impl Profile {
         if let Some(last) = self.last_left() {
             push(year_token(false, last.year()));
         }
-        stream.extend(tokens);
-        stream
+        tokens
     }
 }
 

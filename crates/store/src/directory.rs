@@ -20,12 +20,14 @@
 //!   in kana order, stopping at the page's end; anything between is
 //!   scored by a `CASE` over the tiers, summed over the terms, and the
 //!   engine returns only the page's ids.
-//! * **names** — the best level of a one-word search without filters (a
-//!   whole word of a name: a surname, a reading, a romaji name) and its
-//!   "1,000+" come from `name_words` (migration 0027), a B-tree of listed
-//!   profiles' name words in kana order: one index range per form, so a
-//!   page reads its own rows however common the name
-//!   ([`by_name_words`]).
+//! * **words** — the best levels of a one-word search without filters (a
+//!   whole word of a name: a surname, a reading, a romaji name; a name's
+//!   beginning; a whole word of someone's work: a skill, a company, a
+//!   department), its "1,000+", and a search by one filter alone (page
+//!   and exact count) come from `profile_words` (migrations 0027, 0028), a
+//!   B-tree of listed profiles' whole words and filter values in kana
+//!   order: one index range per word, so a page reads its own rows however
+//!   common the word ([`by_words`], [`WORD_LEVELS`], [`by_filter_words`]).
 //!
 //! Only the page's rows are read whole. Each is still checked in Rust
 //! (filters and [`Query::score`] on the profile as [`Profile::seen_by`] the
@@ -304,28 +306,24 @@ fn tiers(term: &Term) -> Vec<(u32, Expr)> {
     merged
 }
 
-/// The years `from..=to` (either open) as an index expression.
-fn years(joined: bool, from: Option<i64>, to: Option<i64>) -> Option<Expr> {
+/// The years `from..=to` (either open) as index tokens (none when `from`
+/// is after `to`: no year matches).
+fn years(joined: bool, from: Option<i64>, to: Option<i64>) -> Option<Vec<String>> {
     if from.is_none() && to.is_none() {
         return None;
     }
     let from = from.unwrap_or(MIN_YEAR).max(MIN_YEAR);
     let to = to.unwrap_or(MAX_YEAR).min(MAX_YEAR);
-    Some(Expr::Any(
-        (from..=to)
-            .map(|y| Expr::Token(year_token(joined, y)))
-            .collect(),
-    ))
+    Some((from..=to).map(|y| year_token(joined, y)).collect())
 }
 
-/// Everything the index decides for this search — the terms and the
-/// filters — as one expression (`None`: the index does not narrow), and
-/// whether that is exact: not when a filter value normalises to nothing
-/// (left to the Rust check).
-fn narrowing(s: &Search<'_>) -> (Option<Expr>, bool) {
-    let mut all: Vec<Expr> = s.query.terms.iter().map(term_matches).collect();
+/// The search's filters as index tokens: groups that must each match by
+/// one of their tokens; and whether that is exact: not when a filter value
+/// normalises to nothing (left to the Rust check). The member's kind is
+/// not in the index.
+fn filter_groups(f: &Filter) -> (Vec<Vec<String>>, bool) {
+    let mut groups: Vec<Vec<String>> = Vec::new();
     let mut exact = true;
-    let f = &s.filter;
     let facets = [
         (Facet::Department, &f.department),
         (Facet::Industry, &f.industry),
@@ -334,16 +332,29 @@ fn narrowing(s: &Search<'_>) -> (Option<Expr>, bool) {
     ];
     for (facet, value) in facets {
         match value.as_deref().map(|v| facet_token(facet, v)) {
-            Some(Some(token)) => all.push(Expr::Token(token)),
+            Some(Some(token)) => groups.push(vec![token]),
             Some(None) => exact = false,
             None => {}
         }
     }
     for o in &f.open_to {
-        all.push(Expr::Token(open_to_token(o.as_str())));
+        groups.push(vec![open_to_token(o.as_str())]);
     }
-    all.extend(years(true, f.joined_from, f.joined_to));
-    all.extend(years(false, f.left_from, f.left_to));
+    groups.extend(years(true, f.joined_from, f.joined_to));
+    groups.extend(years(false, f.left_from, f.left_to));
+    (groups, exact)
+}
+
+/// Everything the index decides for this search — the terms and the
+/// filters — as one expression (`None`: the index does not narrow), and
+/// whether that is exact (see [`filter_groups`]).
+fn narrowing(s: &Search<'_>) -> (Option<Expr>, bool) {
+    let mut all: Vec<Expr> = s.query.terms.iter().map(term_matches).collect();
+    let (groups, exact) = filter_groups(&s.filter);
+    all.extend(groups.into_iter().map(|mut group| match group.len() {
+        1 => Expr::Token(group.remove(0)),
+        _ => Expr::Any(group.into_iter().map(Expr::Token).collect()),
+    }));
     ((!all.is_empty()).then_some(Expr::All(all)), exact)
 }
 
@@ -926,8 +937,12 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
             ));
         }
         let need = limit + 1 - found.len();
-        if points == name_word_points() && by_name_words(s) {
-            found.extend(name_word_level(db, net, s, after.as_ref(), need).await?);
+        let words = match word_level(points).filter(|_| by_words(s)) {
+            Some(level) => word_level_rows(db, net, s, level, after.as_ref(), need).await?,
+            None => None,
+        };
+        if let Some(rows) = words {
+            found.extend(rows);
             if found.len() > limit {
                 break;
             }
@@ -952,10 +967,10 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
     page_of_ranked(db, net, s, &found, limit).await
 }
 
-/// Whether `name_words` (migration 0027) answers for the best level of
-/// this search — the term is a whole word of a name: a one-word search
-/// with nothing else to narrow by.
-fn by_name_words(s: &Search<'_>) -> bool {
+/// Whether `profile_words` (migrations 0027, 0028) answers for this
+/// search's best levels ([`WORD_LEVELS`]): a one-word search with nothing
+/// else to narrow by.
+fn by_words(s: &Search<'_>) -> bool {
     let bare = Search {
         query: Query::default(),
         ..s.clone()
@@ -967,72 +982,230 @@ fn by_name_words(s: &Search<'_>) -> bool {
         && matches!(narrowing(&bare), (None, true))
 }
 
-/// The points of the level [`by_name_words`] answers for.
-fn name_word_points() -> i64 {
-    i64::from(Weight::Name.points_for(Match::Word))
+/// The tiers `profile_words` holds whole, best first: a whole word of a
+/// name, a name's beginning, a whole word of someone's work. Every tier
+/// worth more than one of these is one of these (a level excludes the
+/// tiers above it from the same table), and none shares its points with
+/// another tier.
+const WORD_LEVELS: [(Weight, Match); 3] = [
+    (Weight::Name, Match::Word),
+    (Weight::Name, Match::Prefix),
+    (Weight::Work, Match::Word),
+];
+
+/// The word level worth `points`, if [`WORD_LEVELS`] has one.
+fn word_level(points: i64) -> Option<(Weight, Match)> {
+    WORD_LEVELS
+        .into_iter()
+        .find(|(w, m)| i64::from(w.points_for(*m)) == points)
 }
 
-/// Listed profiles (the only ones `name_words` holds) one of whose names,
-/// as the viewer may see them, is one of the search's term's forms, in
-/// kana order from `after`, at most `limit`: one range of `name_words`'
-/// key per form, in that order (a profile matching two forms comes once),
-/// so the engine reads only the rows it returns. `SELECT id, sort_key FROM
-/// (…) u`, not ordered across the forms.
-/// `ordered: false` (a count): any `limit` of each form's rows, which the
-/// engine reads in the index's order without sorting — PostgreSQL, told
-/// to order, sorted all of a common name's rows (32 ms at 1M, 鈴木).
-fn name_words_sql(
+/// A range of `profile_words`' key (after the network).
+enum Range {
+    /// One word: its rows in kana order.
+    Word(String),
+    /// Every word beginning with this token: from the token to the token
+    /// followed by the last code point, which no normalised word holds
+    /// (byte order: `C` on PostgreSQL).
+    Beginning(String),
+}
+
+impl Range {
+    /// The condition on the table as `alias`.
+    fn sql(&self, alias: &str, binds: &mut Vec<Bind>) -> String {
+        match self {
+            Range::Word(token) => {
+                let n = next(binds, Bind::Text(token.clone()));
+                format!("{alias}.word = ${n}")
+            }
+            Range::Beginning(token) => {
+                let a = next(binds, Bind::Text(token.clone()));
+                let b = next(binds, Bind::Text(format!("{token}\u{10FFFF}")));
+                format!("{alias}.word >= ${a} AND {alias}.word < ${b}")
+            }
+        }
+    }
+}
+
+/// The ranges of the term's forms as `(w, how)`: its tokens, or every
+/// word beginning with one.
+fn ranges(term: &Term, w: Weight, how: Match) -> Vec<Range> {
+    term.forms
+        .iter()
+        .map(|form| match how {
+            Match::Prefix => Range::Beginning(word_token(w, form)),
+            _ => Range::Word(word_token(w, form)),
+        })
+        .collect()
+}
+
+/// Most words a name's beginning is read as (each one range in kana
+/// order); a beginning shared by more (one or two letters) is ranked from
+/// the search index instead.
+const BEGINNING_WORDS: usize = 64;
+
+/// The words of the network's `profile_words` beginning with `token`, up
+/// to [`BEGINNING_WORDS`] + 1: a skip over the key, one seek per word
+/// however many rows each has.
+async fn words_beginning(db: &Db, net: NetworkId, token: &str) -> Result<Vec<String>> {
+    let next_word = |after: &str| {
+        format!(
+            "(SELECT x.word FROM profile_words x WHERE x.network_id = $1 AND x.word {after} \
+             AND x.word < $3 ORDER BY x.word LIMIT 1)"
+        )
+    };
+    let sql = format!(
+        "WITH RECURSIVE d (word, n) AS (SELECT {}, 1 UNION ALL SELECT {}, d.n + 1 FROM d \
+         WHERE d.word IS NOT NULL AND d.n <= {BEGINNING_WORDS}) \
+         SELECT word FROM d WHERE word IS NOT NULL",
+        next_word(">= $2"),
+        next_word("> d.word"),
+    );
+    let rows: Vec<(String,)> = fetch(
+        db,
+        net,
+        sql,
+        &[
+            Bind::Text(token.to_string()),
+            Bind::Text(format!("{token}\u{10FFFF}")),
+        ],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(w,)| w).collect())
+}
+
+/// The words beginning with any of `tokens` (these too, if they are
+/// words), or `None` when more than [`BEGINNING_WORDS`].
+async fn beginning_words(
+    db: &Db,
+    net: NetworkId,
+    tokens: &[String],
+) -> Result<Option<Vec<String>>> {
+    let mut words: Vec<String> = Vec::new();
+    for token in tokens {
+        for word in words_beginning(db, net, token).await? {
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        if words.len() > BEGINNING_WORDS {
+            return Ok(None);
+        }
+    }
+    Ok(Some(words))
+}
+
+/// Listed profiles (the only ones `profile_words` holds) with a word in
+/// one of `ranges`, as the viewer may see it, in kana order from `after`,
+/// at most `limit` — less those with one of the words `except` (a better
+/// tier: looked up by the key, the profile's sort key and id being the
+/// row's own). Each range is one of the key — `(network, word, sort key,
+/// profile)`, so a word's rows come in kana order and the engine reads
+/// only those it returns.
+/// `SELECT id, sort_key FROM (…) u`, not ordered across the ranges (a
+/// profile in two comes once).
+/// `ordered: false` (a count): any `limit` of each range's rows, which
+/// the engine reads in the index's order without sorting — PostgreSQL,
+/// told to order, sorted all of a common name's rows (32 ms at 1M, 鈴木).
+fn words_sql(
     s: &Search<'_>,
+    ranges: &[Range],
+    except: &[String],
     after: Option<&Key>,
     ordered: bool,
     limit: usize,
     binds: &mut Vec<Bind>,
 ) -> String {
-    let seen = match s.viewer {
-        Viewer::Admin => "adm",
-        _ => "pub",
-    };
+    let seen = index_column(s.viewer);
     let from = after
         .map(|k| {
             let a = next(binds, Bind::Text(k.text.clone()));
             let b = next(binds, Bind::Int(k.id));
-            format!(" AND (sort_key > ${a} OR (sort_key = ${a} AND profile_id > ${b}))")
+            format!(" AND (w.sort_key > ${a} OR (w.sort_key = ${a} AND w.profile_id > ${b}))")
         })
         .unwrap_or_default();
+    let except = if except.is_empty() {
+        String::new()
+    } else {
+        let words: Vec<String> = except
+            .iter()
+            .map(|t| format!("${}", next(binds, Bind::Text(t.clone()))))
+            .collect();
+        format!(
+            " AND NOT EXISTS (SELECT 1 FROM profile_words x WHERE x.network_id = $1 \
+             AND x.word IN ({}) AND x.sort_key = w.sort_key AND x.profile_id = w.profile_id \
+             AND x.{seen} = TRUE)",
+            words.join(", ")
+        )
+    };
     let order = if ordered {
-        "ORDER BY sort_key, profile_id "
+        "ORDER BY w.sort_key, w.profile_id "
     } else {
         ""
     };
-    let parts: Vec<String> = s.query.terms[0]
-        .forms
+    let parts: Vec<String> = ranges
         .iter()
         .enumerate()
-        .map(|(i, form)| {
-            let n = next(binds, Bind::Text(word_token(Weight::Name, form)));
+        .map(|(i, range)| {
+            let word = range.sql("w", binds);
             format!(
-                "SELECT id, sort_key FROM (SELECT profile_id AS id, sort_key FROM name_words \
-                 WHERE network_id = $1 AND word = ${n} AND {seen} = TRUE{from} \
-                 {order}LIMIT {limit}) f{i}"
+                "SELECT id, sort_key FROM (SELECT w.profile_id AS id, w.sort_key AS sort_key \
+                 FROM profile_words w WHERE w.network_id = $1 AND {word} AND w.{seen} = TRUE\
+                 {from}{except} {order}LIMIT {limit}) f{i}"
             )
         })
         .collect();
     format!("SELECT id, sort_key FROM ({}) u", parts.join(" UNION "))
 }
 
-/// The best level of a [`by_name_words`] search, from `after`, at most
-/// `need` rows.
-async fn name_word_level(
+/// A [`WORD_LEVELS`] level of a [`by_words`] search, from `after`, at
+/// most `need` rows; `None` when a name's beginning is shared by more than
+/// [`BEGINNING_WORDS`] words.
+///
+/// Each level leaves out the tiers above it, all in the table: a name's
+/// beginning leaves out its whole words; work's whole words leave out
+/// names' beginnings (which cover their whole words). A name's beginning
+/// is read as the words that begin so, each a range in kana order (the
+/// beginning's one range, sorted, would read all of its rows: 鈴 at 1M,
+/// 20,000, ~160 ms with the check above).
+async fn word_level_rows(
     db: &Db,
     net: NetworkId,
     s: &Search<'_>,
+    (w, how): (Weight, Match),
     after: Option<&Key>,
     need: usize,
-) -> Result<Vec<Ranked>> {
-    let points = name_word_points();
+) -> Result<Option<Vec<Ranked>>> {
+    let term = &s.query.terms[0];
+    let tokens =
+        |w: Weight| -> Vec<String> { term.forms.iter().map(|form| word_token(w, form)).collect() };
+    let names = tokens(Weight::Name);
+    let (ranges, except) = match (w, how) {
+        (Weight::Name, Match::Word) => (names, Vec::new()),
+        (Weight::Name, _) => {
+            let Some(begun) = beginning_words(db, net, &names).await? else {
+                return Ok(None);
+            };
+            let words = begun.into_iter().filter(|w| !names.contains(w)).collect();
+            (words, names)
+        }
+        _ => {
+            let Some(begun) = beginning_words(db, net, &names).await? else {
+                return Ok(None);
+            };
+            (tokens(w), begun)
+        }
+    };
+    let ranges: Vec<Range> = ranges.into_iter().map(Range::Word).collect();
+    if ranges.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let points = i64::from(w.points_for(how));
     let mut binds = Vec::new();
-    let set = name_words_sql(
+    let set = words_sql(
         s,
+        &ranges,
+        &except,
         after.filter(|k| k.score == points),
         true,
         need,
@@ -1042,19 +1215,125 @@ async fn name_word_level(
         "SELECT id, CAST({points} AS BIGINT) AS score, sort_key FROM ({set}) l \
          ORDER BY sort_key, id LIMIT {need}"
     );
-    fetch(db, net, sql, &binds).await
+    fetch(db, net, sql, &binds).await.map(Some)
 }
 
-/// Whether a [`by_name_words`] search has more than [`COUNT_LIMIT`]
-/// matches at its best level alone ("1,000+" without asking the search
-/// index: counting 1,001 of a common surname's matches there took 4.9 ms
-/// at 1M profiles, here a range of one index).
-async fn name_words_over_limit(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<bool> {
+/// Whether a [`by_words`] search has more than [`COUNT_LIMIT`] matches
+/// among its names' beginnings and its work's whole words alone ("1,000+"
+/// without asking the search index: counting 1,001 of a common surname's
+/// matches there took 4.9 ms at 1M profiles, here ranges of one index).
+/// One whole word's rows are distinct profiles, so one with more answers
+/// alone (鈴木 at 1M: 0.05 ms; made distinct with the rest, 0.6 ms).
+async fn words_over_limit(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<bool> {
+    let term = &s.query.terms[0];
+    let mut words = ranges(term, Weight::Name, Match::Word);
+    words.extend(ranges(term, Weight::Work, Match::Word));
+    if rows_of_words(db, net, s, &words, "MAX").await? > COUNT_LIMIT {
+        return Ok(true);
+    }
+    let mut all = ranges(term, Weight::Name, Match::Prefix);
+    all.extend(ranges(term, Weight::Work, Match::Word));
+    Ok(words_count(db, net, s, &all).await? > COUNT_LIMIT)
+}
+
+/// Of the rows, up to [`COUNT_LIMIT`] + 1, that each of `ranges` has of
+/// what the viewer may see: the most (`MAX`), or all (`SUM`).
+async fn rows_of_words(
+    db: &Db,
+    net: NetworkId,
+    s: &Search<'_>,
+    ranges: &[Range],
+    aggregate: &str,
+) -> Result<usize> {
+    if ranges.is_empty() {
+        return Ok(0);
+    }
+    let seen = index_column(s.viewer);
     let mut binds = Vec::new();
-    let set = name_words_sql(s, None, false, COUNT_LIMIT + 1, &mut binds);
+    let counts: Vec<String> = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let word = range.sql("w", &mut binds);
+            format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT 1 AS one FROM profile_words w \
+                 WHERE w.network_id = $1 AND {word} AND w.{seen} = TRUE LIMIT {}) c{i}",
+                COUNT_LIMIT + 1
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT CAST({aggregate}(n) AS BIGINT) FROM ({}) m",
+        counts.join(" UNION ALL ")
+    );
+    let n: Vec<(Option<i64>,)> = fetch(db, net, sql, &binds).await?;
+    Ok(n.first()
+        .and_then(|(n,)| *n)
+        .map_or(0, |n| usize::try_from(n).unwrap_or(0)))
+}
+
+/// How many listed profiles have a word in one of `ranges` as the viewer
+/// may see it, exact up to [`COUNT_LIMIT`] (more: [`COUNT_LIMIT`] + 1 or
+/// more): any [`COUNT_LIMIT`] + 1 rows of each range, made distinct.
+async fn words_count(db: &Db, net: NetworkId, s: &Search<'_>, ranges: &[Range]) -> Result<usize> {
+    if ranges.is_empty() {
+        return Ok(0);
+    }
+    let mut binds = Vec::new();
+    let set = words_sql(s, ranges, &[], None, false, COUNT_LIMIT + 1, &mut binds);
     let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM ({set}) c");
     let n: Vec<(i64,)> = fetch(db, net, sql, &binds).await?;
-    Ok(n.first().is_some_and(|(n,)| *n > COUNT_LIMIT as i64))
+    Ok(n.first().map_or(0, |(n,)| usize::try_from(*n).unwrap_or(0)))
+}
+
+/// The tokens (any of them) of the one filter a search by filters alone
+/// is narrowed by, when `profile_words` answers for it in kana order: no
+/// words, one filter the index holds (not the member's kind, not "your
+/// era"), of at most [`BEGINNING_WORDS`] tokens (a range of years), in
+/// kana order. Its page is then one range of the table per token, and its
+/// count exact from the same ranges.
+fn by_filter_words(s: &Search<'_>) -> Option<Vec<String>> {
+    if !s.query.is_empty()
+        || s.era_of.is_some()
+        || s.filter.kind.is_some()
+        || !matches!(s.sort, Sort::Relevance | Sort::Kana)
+    {
+        return None;
+    }
+    let (mut groups, exact) = filter_groups(&s.filter);
+    (exact && groups.len() == 1 && groups[0].len() <= BEGINNING_WORDS).then(|| groups.remove(0))
+}
+
+/// A page of a [`by_filter_words`] search.
+async fn filtered_page(db: &Db, net: NetworkId, s: &Search<'_>, tokens: &[String]) -> Result<Page> {
+    if tokens.is_empty() {
+        return Ok(Page::default());
+    }
+    let after = s.after.as_deref().and_then(Key::decode);
+    let limit = s.limit.clamp(1, 100);
+    let ranges: Vec<Range> = tokens.iter().cloned().map(Range::Word).collect();
+    let mut binds = Vec::new();
+    let set = words_sql(s, &ranges, &[], after.as_ref(), true, limit + 1, &mut binds);
+    let sql = format!(
+        "SELECT id, CAST(0 AS BIGINT) AS score, sort_key FROM ({set}) l \
+         ORDER BY sort_key, id LIMIT {}",
+        limit + 1
+    );
+    let ranked: Vec<Ranked> = fetch(db, net, sql, &binds).await?;
+    page_of_ranked(db, net, s, &ranked, limit).await
+}
+
+/// How many match a [`by_filter_words`] search, up to [`COUNT_LIMIT`].
+async fn filtered_count(
+    db: &Db,
+    net: NetworkId,
+    s: &Search<'_>,
+    tokens: &[String],
+) -> Result<Count> {
+    // one filter's words are one per profile (a department, a year left…),
+    // so their rows add up without being made distinct
+    let ranges: Vec<Range> = tokens.iter().cloned().map(Range::Word).collect();
+    Ok(capped(rows_of_words(db, net, s, &ranges, "SUM").await?))
 }
 
 /// Profiles `ids` as `viewer` sees them (in no particular order; ids of
@@ -1152,6 +1431,9 @@ fn rank_rows(s: &Search<'_>, rows: &[Stored]) -> (Page, usize) {
 /// A page in a stored order (kana, recent, leave year), scanning in
 /// batches from the cursor.
 async fn scanned_page(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
+    if let Some(tokens) = by_filter_words(s) {
+        return filtered_page(db, net, s, &tokens).await;
+    }
     let after = s.after.as_deref().and_then(Key::decode);
     let limit = s.limit.clamp(1, 100);
     let batch = (limit * 2).max(50);
@@ -1201,7 +1483,7 @@ async fn scanned_page(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Page> {
 /// [`RANKED_IN_RUST`] (else none) — one row from the engine: a big set's
 /// ids are not carried back one row each to be counted.
 async fn matching(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(usize, Vec<i64>)> {
-    if by_name_words(s) && name_words_over_limit(db, net, s).await? {
+    if by_words(s) && words_over_limit(db, net, s).await? {
         return Ok((COUNT_LIMIT + 1, Vec::new()));
     }
     let mut binds = Vec::new();
@@ -1234,6 +1516,9 @@ pub async fn count(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Count> {
     let mut probe = s.clone();
     probe.after = None;
     probe.sort = Sort::Kana;
+    if let Some(tokens) = by_filter_words(&probe) {
+        return filtered_count(db, net, &probe, &tokens).await;
+    }
     if indexed(&probe) {
         return Ok(capped(matching(db, net, &probe).await?.0));
     }

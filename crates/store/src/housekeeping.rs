@@ -106,7 +106,7 @@ pub async fn run_if_due(db: &Db) -> Result<Option<Tidied>> {
 pub async fn refresh_statistics(db: &Db) -> Result<()> {
     let sql = match db.backend() {
         crate::Backend::Postgres => {
-            "ANALYZE profiles, profile_search, name_words, tenures, memberships, accounts, \
+            "ANALYZE profiles, profile_search, profile_words, tenures, memberships, accounts, \
              alumni_records"
         }
         crate::Backend::Sqlite => "PRAGMA optimize",

@@ -3,9 +3,9 @@
 //! the same transaction as the profile. Every query is scoped by
 //! [`NetworkId`].
 
-use enishi_core::privacy::{Viewer, may_see};
+use enishi_core::privacy::Viewer;
 use enishi_core::profile::{OpenTo, Profile, Stint, Visibilities, WorkStyle, YearMonth};
-use enishi_core::search::{Weight, kana_sort_key, normalise, word_token};
+use enishi_core::search::kana_sort_key;
 use sqlx::{FromRow, Row};
 
 use std::sync::LazyLock;
@@ -44,7 +44,7 @@ const VALUE_COLUMNS: [&str; 29] = [
     "last_left",
     "left_pub",
     "left_adm",
-    "name_words",
+    "words",
     "updated_at",
 ];
 
@@ -79,7 +79,7 @@ fn profile_values(p: &Profile, source: &str, now: i64) -> Vec<SqlValue> {
         SqlValue::from(p.last_left().map(|y| y.0)),
         SqlValue::from(left_key(p, Viewer::Member)),
         SqlValue::from(left_key(p, Viewer::Admin)),
-        SqlValue::from(name_words(p)),
+        SqlValue::from(words(p)),
         SqlValue::from(now),
     ]
 }
@@ -89,31 +89,26 @@ fn sort_key(p: &Profile) -> String {
     kana_sort_key(&p.kana_name(), &format!("{}{}", p.family, p.given))
 }
 
-/// The whole words of the profile's names (kanji, kana, romaji, nickname)
-/// as the search index has them (their `n=` tokens, core::search), each
-/// once with whether members and admins may see it: a JSON array of
-/// `[token, members, admins]`. Triggers copy a listed profile's words to
-/// `name_words` (migration 0027), where the best matches of a one-word
-/// search are one range in kana order.
-fn name_words(p: &Profile) -> String {
+/// What `profile_words` (migrations 0027, 0028) holds of the profile: the
+/// whole words of its names and work and the values the directory filters
+/// on, as the search index has them (core's `word_tokens` and
+/// `filter_tokens` of the profile as each viewer sees it), each once with
+/// whether members and admins may see it: a JSON array of `[token,
+/// members, admins]`. Triggers copy a listed profile's to the table, where
+/// the best matches of a one-word search, and those of one filter, are
+/// ranges in kana order.
+fn words(p: &Profile) -> String {
     let mut words: Vec<(String, bool, bool)> = Vec::new();
-    for (field, text) in p.name_fields() {
-        let level = p.visibility.of(field);
-        let (members, admins) = (
-            may_see(level, Viewer::Member),
-            may_see(level, Viewer::Admin),
-        );
-        if !members && !admins {
-            continue;
-        }
-        for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
-            let token = word_token(Weight::Name, word);
+    for viewer in [Viewer::Member, Viewer::Admin] {
+        let seen = p.seen_by(viewer);
+        let admin = viewer == Viewer::Admin;
+        for token in seen.word_tokens().into_iter().chain(seen.filter_tokens()) {
             match words.iter_mut().find(|(t, _, _)| *t == token) {
                 Some((_, m, a)) => {
-                    *m |= members;
-                    *a |= admins;
+                    *m |= !admin;
+                    *a |= admin;
                 }
-                None => words.push((token, members, admins)),
+                None => words.push((token, !admin, admin)),
             }
         }
     }
@@ -948,19 +943,21 @@ pub async fn backfill(db: &Db) -> Result<u64> {
 /// every entry at start-up.
 pub const INDEX_VERSION: &str = "typed-2";
 const INDEX_VERSION_KEY: &str = "search_index_version";
-/// Set once every profile carries its names' words (migration 0027 adds
-/// the column empty).
-const NAME_WORDS_KEY: &str = "name_words_written";
+/// The words each profile carries ([`words`]) as this binary writes them:
+/// when the database's differ, [`reindex`] writes every profile's once
+/// (migration 0027 added them empty; 0028 added work and filter values).
+const WORDS_VERSION: &str = "names+work+filters";
+const WORDS_KEY: &str = "profile_words_version";
 
 /// Rebuilds every profile's index entry unless it is already of
-/// [`INDEX_VERSION`], and gives every profile its names' words
-/// ([`name_words`]) once; returns how many profiles were rewritten.
-/// Idempotent: two nodes starting at once both write the same. At
-/// start-up, before the server answers: logged when it starts (at 1M
+/// [`INDEX_VERSION`], and writes every profile's words ([`words`]) unless
+/// they are of [`WORDS_VERSION`]; returns how many profiles were
+/// rewritten. Idempotent: two nodes starting at once both write the same.
+/// At start-up, before the server answers: logged when it starts (at 1M
 /// profiles the words take minutes once, a whole rebuild longer).
 pub async fn reindex(db: &Db) -> Result<u64> {
     let current = crate::meta::get(db, INDEX_VERSION_KEY).await?.as_deref() == Some(INDEX_VERSION);
-    let words = crate::meta::get(db, NAME_WORDS_KEY).await?.is_some();
+    let words = crate::meta::get(db, WORDS_KEY).await?.as_deref() == Some(WORDS_VERSION);
     if current && words {
         return Ok(0);
     }
@@ -981,18 +978,23 @@ pub async fn reindex(db: &Db) -> Result<u64> {
         crate::meta::remove(db, INDEX_VERSION_KEY).await?;
         crate::meta::insert_once(db, INDEX_VERSION_KEY, INDEX_VERSION).await?;
     }
-    crate::meta::insert_once(db, NAME_WORDS_KEY, "1").await?;
+    if !words {
+        // (the key of 0027's words, which had only names)
+        crate::meta::remove(db, "name_words_written").await?;
+        crate::meta::remove(db, WORDS_KEY).await?;
+        crate::meta::insert_once(db, WORDS_KEY, WORDS_VERSION).await?;
+    }
     if done > 0 && current {
-        tracing::info!(profiles = done, "wrote the directory's index of names");
+        tracing::info!(profiles = done, "wrote the directory's index of words");
     } else if done > 0 {
         tracing::info!(profiles = done, "rebuilt the directory's search index");
     }
     Ok(done)
 }
 
-/// Writes every profile's names' words (the triggers of migration 0027
-/// copy a listed profile's to `name_words`) and, with `search_index`, its
-/// search index entry: network by network in id order, 500 per
+/// Writes every profile's words (the triggers of migrations 0027, 0028
+/// copy a listed profile's to `profile_words`) and, with `search_index`,
+/// its search index entry: network by network in id order, 500 per
 /// transaction.
 async fn rebuild(db: &Db, search_index: bool) -> Result<u64> {
     let networks: Vec<i64> = db_run!(db, |pool| {
@@ -1022,17 +1024,17 @@ async fn rebuild(db: &Db, search_index: bool) -> Result<u64> {
             if done == 0 {
                 tracing::info!(
                     search_index,
-                    "writing the directory's index of names (once after this upgrade)"
+                    "writing the directory's index of words (once after this upgrade)"
                 );
             }
             let mut tx = db.begin_write().await?;
             for row in rows {
                 let stored = row.into_stored();
-                let words = name_words(&stored.profile);
+                let words = words(&stored.profile);
                 db_run!(tx tx, |conn| {
                     sqlx::query(
-                        "UPDATE profiles SET name_words = $3 \
-                         WHERE network_id = $1 AND id = $2 AND name_words <> $3",
+                        "UPDATE profiles SET words = $3 \
+                         WHERE network_id = $1 AND id = $2 AND words <> $3",
                     )
                     .bind(net)
                     .bind(stored.id)

@@ -16,8 +16,8 @@ use enishi_testkit::{TestDb, dual_test, postgres_enabled};
 #[path = "store/directory.rs"]
 mod directory;
 use directory::{
-    an_old_search_index_is_rebuilt, golden_search_conformance, name_words_follow_their_profile,
-    only_active_members_are_listed,
+    an_old_search_index_is_rebuilt, counts_stop_past_a_thousand, golden_search_conformance,
+    only_active_members_are_listed, profile_words_follow_their_profile,
 };
 #[path = "store/members.rs"]
 mod members;
@@ -752,7 +752,8 @@ dual_test!(
     the_members_tally_follows_every_write,
     members_without_profiles_get_them_once,
     an_old_search_index_is_rebuilt,
-    name_words_follow_their_profile,
+    profile_words_follow_their_profile,
+    counts_stop_past_a_thousand,
     only_active_members_are_listed,
     housekeeping_tidies_what_is_spent,
     a_verified_address_belongs_to_one_account,

@@ -6,7 +6,7 @@
 
 use enishi_core::privacy::{Field, Viewer, Visibility};
 use enishi_core::profile::{Filter, OpenTo, Profile, Stint, YearMonth};
-use enishi_core::search::Query;
+use enishi_core::search::{Query, Weight};
 use enishi_store::directory::{self, Search, Sort};
 use enishi_store::networks::NetworkId;
 use enishi_store::{Backend, memberships, profiles};
@@ -378,13 +378,23 @@ pub async fn only_active_members_are_listed(backend: Backend) {
     }
 }
 
-/// Rows of `name_words` (migration 0027) holding `word` (a name's whole
-/// word, as the index has it) for profile `id`.
+/// Rows of `profile_words` (migrations 0027, 0028) holding `word` (a
+/// name's whole word, as the index has it) for profile `id`.
 async fn name_word_rows(db: &enishi_store::Db, id: i64, word: &str) -> i64 {
-    let token = enishi_core::search::word_token(enishi_core::search::Weight::Name, word);
+    word_rows(db, id, Weight::Name, word).await
+}
+
+/// Rows of `profile_words` holding `word` of weight `w` for profile `id`.
+async fn word_rows(db: &enishi_store::Db, id: i64, w: Weight, word: &str) -> i64 {
+    token_rows(db, id, &enishi_core::search::word_token(w, word)).await
+}
+
+/// Rows of `profile_words` holding index token `token` for profile `id`.
+async fn token_rows(db: &enishi_store::Db, id: i64, token: &str) -> i64 {
+    let token = token.to_string();
     enishi_store::db_run!(db, |pool| {
         enishi_store::sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM name_words WHERE profile_id = $1 AND word = $2",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM profile_words WHERE profile_id = $1 AND word = $2",
         )
         .bind(id)
         .bind(token.clone())
@@ -404,15 +414,16 @@ async fn execute(db: &enishi_store::Db, sql: &'static str, id: i64) {
     .unwrap();
 }
 
-/// The best level of a one-word search is read from `name_words`, which
-/// the triggers of migration 0027 keep from every write of its profile: a
+/// The best levels of a one-word search are read from `profile_words`,
+/// which the triggers of migrations 0027/0028 keep from every write of its
+/// profile: a
 /// new name replaces the old, a nickname hidden from members is found by
 /// admins only, only listed profiles are there (not HR's records nobody
 /// has joined from, not a suspended member), and the words go with their
 /// profile. A profile without its words (as the migration leaves every
 /// profile) is not found at that level — the path reads the table — until
 /// the start-up rebuild writes them.
-pub async fn name_words_follow_their_profile(backend: Backend) {
+pub async fn profile_words_follow_their_profile(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let db = &test_db.db;
     let net = crate::members::network(db, "words").await;
@@ -434,25 +445,25 @@ pub async fn name_words_follow_their_profile(backend: Backend) {
         );
     };
     save(p.clone()).await;
-    // the best level only, as a page of a common name reads it
-    let found = |word: &'static str, viewer: Viewer| async move {
+    // level by level, as a page of a common name reads it: a page of
+    // `limit`, and whether there is a next one
+    let page = |word: &'static str, viewer: Viewer, limit: usize| async move {
         let search = Search {
             viewer,
             query: Query::parse(word),
             filter: Filter::default(),
             sort: Sort::Relevance,
             after: None,
-            limit: 20,
+            limit,
             era_of: None,
         };
         let page = directory::search_ranked_by_engine(db, net, &search, true)
             .await
             .unwrap();
-        page.hits
-            .iter()
-            .map(|h| (h.stored.id, h.score))
-            .collect::<Vec<_>>()
+        let hits = page.hits.iter().map(|h| (h.stored.id, h.score));
+        (hits.collect::<Vec<_>>(), page.next.is_some())
     };
+    let found = |word: &'static str, viewer: Viewer| async move { page(word, viewer, 20).await.0 };
     let top = 400;
     for word in [
         "鈴木",
@@ -485,17 +496,165 @@ pub async fn name_words_follow_their_profile(backend: Backend) {
     assert_eq!(found("いっちゃん", Viewer::Admin).await, vec![(id, top)]);
     assert_eq!(found("佐藤", Viewer::Member).await, vec![(id, top)]);
 
+    // work's whole words: a company, a skill only admins see; a name's
+    // beginning ranks above them, and a profile comes once, at its best
+    // level (its words of a better tier are looked up and left out)
+    let (work, beginning) = (160, 200);
+    p.company = "さくら製薬".into();
+    p.skills = vec!["SQL".into()];
+    p.visibility.set(Field::Skills, Visibility::Admins);
+    save(p.clone()).await;
+    assert_eq!(word_rows(db, id, Weight::Work, "sql").await, 1);
+    assert_eq!(word_rows(db, id, Weight::Work, "さくら製薬").await, 1);
+    assert_eq!(found("さくら製薬", Viewer::Member).await, vec![(id, work)]);
+    assert_eq!(found("sql", Viewer::Member).await, vec![]);
+    assert_eq!(found("sql", Viewer::Admin).await, vec![(id, work)]);
+    assert_eq!(found("佐", Viewer::Member).await, vec![(id, beginning)]);
+    let (_, other) = member(db, net, "山田 花子", "yamada@example.jp", "active").await;
+    let yamada = Profile {
+        family: "山田".into(),
+        given: "花子".into(),
+        family_kana: "やまだ".into(),
+        family_romaji: "Yamada".into(),
+        given_romaji: "Yamako".into(),
+        nickname: "sqlさん".into(),
+        company: "さくら製薬".into(),
+        skills: vec!["SQL".into()],
+        ..Default::default()
+    };
+    assert!(
+        profiles::save(db, net, other, &yamada, profiles::StintsChange::Keep)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        found("sql", Viewer::Admin).await,
+        vec![(other, beginning), (id, work)]
+    );
+    assert_eq!(found("sql", Viewer::Member).await, vec![(other, beginning)]);
+    // (a page holds each profile once, so a level that gave one twice
+    // shows as a next page that has nothing)
+    assert_eq!(
+        page("sql", Viewer::Admin, 2).await,
+        (vec![(other, beginning), (id, work)], false)
+    );
+    assert_eq!(
+        found("さくら製薬", Viewer::Member).await,
+        vec![(id, work), (other, work)],
+        "kana order: さとう, やまだ"
+    );
+    // two of its names begin so (yamada, yamako; やまだ): found once, and
+    // not in place of someone after it (山本's reading is not given)
+    let (_, third) = member(db, net, "山本", "yamamoto@example.jp", "active").await;
+    let yamamoto = Profile {
+        family: "山本".into(),
+        family_romaji: "Yamamoto".into(),
+        ..Default::default()
+    };
+    assert!(
+        profiles::save(db, net, third, &yamamoto, profiles::StintsChange::Keep)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        page("yama", Viewer::Member, 1).await,
+        (vec![(other, beginning)], true)
+    );
+    assert_eq!(
+        found("yama", Viewer::Member).await,
+        vec![(other, beginning), (third, beginning)]
+    );
+    // a whole word of a name ranks above a beginning, and its profile is
+    // not found again among the beginnings
+    let yamamoto = Profile {
+        nickname: "やま".into(),
+        ..yamamoto
+    };
+    assert!(
+        profiles::save(db, net, third, &yamamoto, profiles::StintsChange::Keep)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        page("yama", Viewer::Member, 2).await,
+        (vec![(third, top), (other, beginning)], false)
+    );
+
+    // one filter alone is read from the table too, as each viewer may see
+    // it: the year someone left (山田's tenure only admins see), a
+    // department, a range of years
+    let by_filter = |filter: Filter, viewer: Viewer| async move {
+        let search = Search {
+            viewer,
+            query: Query::default(),
+            filter,
+            sort: Sort::Relevance,
+            after: None,
+            limit: 20,
+            era_of: None,
+        };
+        let (page, count) = directory::search_counted(db, net, &search).await.unwrap();
+        let ids: Vec<i64> = page.hits.iter().map(|h| h.stored.id).collect();
+        (ids, count.n)
+    };
+    let mut yamada = yamada;
+    yamada.visibility.set(Field::Tenure, Visibility::Admins);
+    let stint = Stint {
+        joined: ym("2001-04"),
+        left: ym("2010-03"),
+        departments: vec!["営業部".into()],
+        ..Stint::default()
+    };
+    assert!(
+        profiles::save(
+            db,
+            net,
+            other,
+            &yamada,
+            profiles::StintsChange::Own(vec![stint])
+        )
+        .await
+        .unwrap()
+    );
+    let left = |from: i64, to: i64| Filter {
+        left_from: Some(from),
+        left_to: Some(to),
+        ..Filter::default()
+    };
+    assert_eq!(
+        by_filter(left(2010, 2010), Viewer::Member).await,
+        (vec![], 0)
+    );
+    assert_eq!(
+        by_filter(left(2010, 2010), Viewer::Admin).await,
+        (vec![other], 1)
+    );
+    assert_eq!(
+        by_filter(left(2005, 2012), Viewer::Admin).await,
+        (vec![other], 1)
+    );
+    assert_eq!(
+        by_filter(left(2011, 2012), Viewer::Admin).await,
+        (vec![], 0)
+    );
+    assert_eq!(
+        by_filter(left(2012, 2011), Viewer::Admin).await,
+        (vec![], 0)
+    );
+    let sales = Filter {
+        department: Some("営業部".into()),
+        ..Filter::default()
+    };
+    assert_eq!(by_filter(sales, Viewer::Member).await, (vec![other], 1));
+    let year = enishi_core::search::year_token(false, 2010);
+    assert_eq!(token_rows(db, other, &year).await, 1);
+
     // the level reads the table: a profile without its words (as after
     // the migration) is not there until the start-up rebuild writes them
-    execute(
-        db,
-        "UPDATE profiles SET name_words = '[]' WHERE id = $1",
-        id,
-    )
-    .await;
+    execute(db, "UPDATE profiles SET words = '[]' WHERE id = $1", id).await;
     assert_eq!(name_word_rows(db, id, "さとう").await, 0);
     assert_eq!(found("佐藤", Viewer::Member).await, vec![]);
-    enishi_store::meta::remove(db, "name_words_written")
+    enishi_store::meta::remove(db, "profile_words_version")
         .await
         .unwrap();
     assert!(profiles::reindex(db).await.unwrap() > 0);
@@ -527,4 +686,70 @@ pub async fn name_words_follow_their_profile(backend: Backend) {
     execute(db, "DELETE FROM networks WHERE id = $1", net.0).await;
     assert_eq!(name_word_rows(db, id, "佐藤").await, 0);
     assert_eq!(name_word_rows(db, id, "いっちゃん").await, 0);
+}
+
+/// Counts stop past 1,000 ("1,000+") on every path that answers them from
+/// `profile_words` — a whole word of a name, a name's beginning, a whole
+/// word of work, one filter alone — and are exact at 1,000.
+pub async fn counts_stop_past_a_thousand(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let net = crate::members::network(db, "many").await;
+    let mut memberships_of = Vec::new();
+    for i in 0..=1_000 {
+        let (membership, id) =
+            member(db, net, "鈴木", &format!("suzuki{i}@example.jp"), "active").await;
+        let p = Profile {
+            family: "鈴木".into(),
+            given: format!("{i}"),
+            family_kana: "すずき".into(),
+            skills: vec!["SQL".into()],
+            ..Default::default()
+        };
+        let stint = Stint {
+            joined: ym("1999-04"),
+            left: ym("2003-03"),
+            ..Stint::default()
+        };
+        assert!(
+            profiles::save(db, net, id, &p, profiles::StintsChange::Own(vec![stint]))
+                .await
+                .unwrap()
+        );
+        memberships_of.push(membership);
+    }
+    let count = |q: &'static str, filter: Filter| async move {
+        let search = Search {
+            viewer: Viewer::Member,
+            query: Query::parse(q),
+            filter,
+            sort: Sort::Relevance,
+            after: None,
+            limit: 20,
+            era_of: None,
+        };
+        let (page, count) = directory::search_counted(db, net, &search).await.unwrap();
+        assert_eq!(page.hits.len(), 20, "{q}");
+        assert!(page.next.is_some(), "{q}");
+        (count.n, count.more)
+    };
+    let left_2003 = || Filter {
+        left_from: Some(2003),
+        left_to: Some(2003),
+        ..Filter::default()
+    };
+    // a whole word of a name, its reading, a name's beginning, a skill,
+    // a year left
+    for q in ["鈴木", "すずき", "鈴", "sql"] {
+        assert_eq!(count(q, Filter::default()).await, (1_000, true), "{q}");
+    }
+    assert_eq!(count("", left_2003()).await, (1_000, true));
+    // one fewer listed: exactly 1,000
+    memberships::set_status(db, net, memberships_of[0], "suspended")
+        .await
+        .unwrap();
+    for q in ["鈴木", "すずき", "鈴", "sql"] {
+        assert_eq!(count(q, Filter::default()).await, (1_000, false), "{q}");
+    }
+    assert_eq!(count("", left_2003()).await, (1_000, false));
 }
