@@ -359,6 +359,8 @@ pub async fn add_alumni(
     };
     let first = DEMO_ALUMNI + profiles::count(db, network.scope()).await?;
     insert_generated(db, network.scope(), first, count, progress).await?;
+    // as autovacuum would soon after on a server that has it on
+    enishi_store::housekeeping::vacuum_directory(db).await?;
     enishi_store::housekeeping::refresh_statistics(db).await?;
     Ok(Some(count))
 }

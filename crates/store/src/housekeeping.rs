@@ -120,6 +120,24 @@ pub async fn refresh_statistics(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// After every profile was written (an upgrade's rebuild, generated
+/// people), PostgreSQL's directory tables are vacuumed and analysed at
+/// once rather than when autovacuum gets round to them (never, where it is
+/// off): a rewrite leaves a dead row version behind every profile and
+/// word, which each index scan steps over, and index-only scans read the
+/// table until the visibility map is set. At 1M profiles after the
+/// upgrade that wrote every profile's words: surname p50 7.6 → 2.5 ms,
+/// era filter 41 → 3.3 ms. SQLite reuses its free pages as they are.
+pub async fn vacuum_directory(db: &Db) -> Result<()> {
+    if let Db::Postgres(pool) = db {
+        // (not in a transaction: the simple protocol, one statement)
+        sqlx::raw_sql("VACUUM (ANALYZE) profiles, profile_words, profile_search")
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Refreshes the statistics during a long bulk write each time what it
 /// wrote doubles (from `first` rows). Plans made while a table was small
 /// are kept until the statistics change — PostgreSQL's cached plans,

@@ -30,6 +30,7 @@ pub async fn run(db: &Db) -> Result<()> {
     // planner then needs statistics for the new entries and indexes (without
     // them SQLite may drive a search from the wrong side: seconds, not ms)
     if crate::profiles::reindex(db).await? > 0 {
+        crate::housekeeping::vacuum_directory(db).await?;
         analyze(db).await?;
     }
     Ok(())
