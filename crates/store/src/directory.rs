@@ -907,6 +907,9 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
     let limit = s.limit.clamp(1, 100);
     let mut higher: Vec<Expr> = Vec::new();
     let mut found: Vec<Ranked> = Vec::new();
+    // the names beginning with the term, read once for the levels that
+    // need them (see [`word_level_rows`])
+    let mut begun: Option<Option<Vec<String>>> = None;
     for (points, expr) in tiers(&s.query.terms[0]) {
         let level = match higher.is_empty() {
             true => expr.clone(),
@@ -938,7 +941,9 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
         }
         let need = limit + 1 - found.len();
         let words = match word_level(points).filter(|_| by_words(s)) {
-            Some(level) => word_level_rows(db, net, s, level, after.as_ref(), need).await?,
+            Some(level) => {
+                word_level_rows(db, net, s, level, after.as_ref(), need, &mut begun).await?
+            }
             None => None,
         };
         if let Some(rows) = words {
@@ -1175,25 +1180,33 @@ async fn word_level_rows(
     (w, how): (Weight, Match),
     after: Option<&Key>,
     need: usize,
+    begun: &mut Option<Option<Vec<String>>>,
 ) -> Result<Option<Vec<Ranked>>> {
     let term = &s.query.terms[0];
     let tokens =
         |w: Weight| -> Vec<String> { term.forms.iter().map(|form| word_token(w, form)).collect() };
     let names = tokens(Weight::Name);
+    if (w, how) != (Weight::Name, Match::Word) && begun.is_none() {
+        *begun = Some(beginning_words(db, net, &names).await?);
+    }
     let (ranges, except) = match (w, how) {
         (Weight::Name, Match::Word) => (names, Vec::new()),
         (Weight::Name, _) => {
-            let Some(begun) = beginning_words(db, net, &names).await? else {
+            let Some(Some(begun)) = begun else {
                 return Ok(None);
             };
-            let words = begun.into_iter().filter(|w| !names.contains(w)).collect();
+            let words = begun
+                .iter()
+                .filter(|w| !names.contains(w))
+                .cloned()
+                .collect();
             (words, names)
         }
         _ => {
-            let Some(begun) = beginning_words(db, net, &names).await? else {
+            let Some(Some(begun)) = begun else {
                 return Ok(None);
             };
-            (tokens(w), begun)
+            (tokens(w), begun.clone())
         }
     };
     let ranges: Vec<Range> = ranges.into_iter().map(Range::Word).collect();
