@@ -910,6 +910,7 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
     // the names beginning with the term, read once for the levels that
     // need them (see [`word_level_rows`])
     let mut begun: Option<Option<Vec<String>>> = None;
+    let words = by_words(s);
     for (points, expr) in tiers(&s.query.terms[0]) {
         let level = match higher.is_empty() {
             true => expr.clone(),
@@ -918,6 +919,20 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
         higher.push(expr);
         let points = i64::from(points);
         if after.as_ref().is_some_and(|k| points > k.score) {
+            continue;
+        }
+        let need = limit + 1 - found.len();
+        let rows = match word_level(points).filter(|_| words) {
+            Some(level) => {
+                word_level_rows(db, net, s, level, after.as_ref(), need, &mut begun).await?
+            }
+            None => None,
+        };
+        if let Some(rows) = rows {
+            found.extend(rows);
+            if found.len() > limit {
+                break;
+            }
             continue;
         }
         let mut binds: Vec<Bind> = Vec::new();
@@ -938,20 +953,6 @@ async fn ranked_by_levels(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Pag
             sql.push_str(&format!(
                 " AND (p.sort_key > ${a} OR (p.sort_key = ${a} AND p.id > ${b}))"
             ));
-        }
-        let need = limit + 1 - found.len();
-        let words = match word_level(points).filter(|_| by_words(s)) {
-            Some(level) => {
-                word_level_rows(db, net, s, level, after.as_ref(), need, &mut begun).await?
-            }
-            None => None,
-        };
-        if let Some(rows) = words {
-            found.extend(rows);
-            if found.len() > limit {
-                break;
-            }
-            continue;
         }
         sql.push_str(&format!(" ORDER BY p.sort_key, p.id LIMIT {need}"));
         sql = if points >= i64::from(Weight::Name.points_for(Match::Prefix)) {
@@ -1032,14 +1033,19 @@ impl Range {
     }
 }
 
+/// The term's forms as whole words of a field of weight `w`.
+fn tokens(term: &Term, w: Weight) -> Vec<String> {
+    term.forms.iter().map(|form| word_token(w, form)).collect()
+}
+
 /// The ranges of the term's forms as `(w, how)`: its tokens, or every
 /// word beginning with one.
 fn ranges(term: &Term, w: Weight, how: Match) -> Vec<Range> {
-    term.forms
-        .iter()
-        .map(|form| match how {
-            Match::Prefix => Range::Beginning(word_token(w, form)),
-            _ => Range::Word(word_token(w, form)),
+    tokens(term, w)
+        .into_iter()
+        .map(|token| match how {
+            Match::Prefix => Range::Beginning(token),
+            _ => Range::Word(token),
         })
         .collect()
 }
@@ -1183,9 +1189,7 @@ async fn word_level_rows(
     begun: &mut Option<Option<Vec<String>>>,
 ) -> Result<Option<Vec<Ranked>>> {
     let term = &s.query.terms[0];
-    let tokens =
-        |w: Weight| -> Vec<String> { term.forms.iter().map(|form| word_token(w, form)).collect() };
-    let names = tokens(Weight::Name);
+    let names = tokens(term, Weight::Name);
     if (w, how) != (Weight::Name, Match::Word) && begun.is_none() {
         *begun = Some(beginning_words(db, net, &names).await?);
     }
@@ -1206,7 +1210,7 @@ async fn word_level_rows(
             let Some(Some(begun)) = begun else {
                 return Ok(None);
             };
-            (tokens(w), begun.clone())
+            (tokens(term, w), begun.clone())
         }
     };
     let ranges: Vec<Range> = ranges.into_iter().map(Range::Word).collect();
