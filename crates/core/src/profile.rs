@@ -465,16 +465,26 @@ impl Profile {
     pub fn index_tokens(&self) -> Vec<String> {
         use crate::search::{gram_token, word_token};
         let mut stream: Vec<String> = Vec::new();
-        for (weight, text) in self.search_fields() {
-            for word in text.split(' ').filter(|w| !w.is_empty()) {
-                for g in crate::search::word_grams(word) {
-                    stream.push(gram_token(weight, &g));
-                }
-                stream.push(word_token(weight, word));
+        self.each_word(|weight, word| {
+            for g in crate::search::word_grams(word) {
+                stream.push(gram_token(weight, &g));
             }
-        }
+            stream.push(word_token(weight, word));
+        });
         stream.extend(self.filter_tokens());
         stream
+    }
+
+    /// Calls `f` with every word of every searchable field
+    /// ([`search_fields`](Profile::search_fields): normalised, split on
+    /// spaces) and its field's weight, in order — the words the search
+    /// index and [`word_tokens`](Profile::word_tokens) are made of.
+    fn each_word(&self, mut f: impl FnMut(Weight, &str)) {
+        for (weight, text) in self.search_fields() {
+            for word in text.split(' ').filter(|w| !w.is_empty()) {
+                f(weight, word);
+            }
+        }
     }
 
     /// The typed tokens of the whole words of this (already
@@ -483,14 +493,15 @@ impl Profile {
     /// has them, each once.
     pub fn word_tokens(&self) -> Vec<String> {
         let mut tokens: Vec<String> = Vec::new();
-        for (weight, text) in self.word_fields() {
-            for word in normalise(text).split(' ').filter(|w| !w.is_empty()) {
-                let token = crate::search::word_token(weight, word);
-                if !tokens.contains(&token) {
-                    tokens.push(token);
-                }
+        self.each_word(|weight, word| {
+            if weight == Weight::Text {
+                return;
             }
-        }
+            let token = crate::search::word_token(weight, word);
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        });
         tokens
     }
 
