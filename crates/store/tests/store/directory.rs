@@ -65,6 +65,20 @@ fn profile_of(cols: &[&str]) -> Profile {
     p
 }
 
+/// Saves `p` as profile `id` with `stints`; the save must take.
+async fn saved(
+    db: &enishi_store::Db,
+    net: NetworkId,
+    id: i64,
+    p: &Profile,
+    stints: profiles::StintsChange,
+) {
+    assert!(
+        profiles::save(db, net, id, p, stints).await.unwrap(),
+        "profile {id} saved"
+    );
+}
+
 /// A new account that joined `net` as an alumni member with `status`: its
 /// membership's and its profile's ids.
 async fn member(
@@ -116,11 +130,7 @@ async fn load(db: &enishi_store::Db, net: NetworkId) -> Vec<(i64, i64)> {
         .await;
         let p = profile_of(&cols);
         let stints = p.stints.clone();
-        assert!(
-            profiles::save(db, net, profile_id, &p, profiles::StintsChange::Hr(stints))
-                .await
-                .unwrap()
-        );
+        saved(db, net, profile_id, &p, profiles::StintsChange::Hr(stints)).await;
         ids.push((fixture_id, profile_id));
     }
     ids
@@ -320,11 +330,7 @@ pub async fn only_active_members_are_listed(backend: Backend) {
             family_kana: "えんがわ".into(),
             ..Default::default()
         };
-        assert!(
-            profiles::save(db, net, profile_id, &p, profiles::StintsChange::Keep)
-                .await
-                .unwrap()
-        );
+        saved(db, net, profile_id, &p, profiles::StintsChange::Keep).await;
         people.push((membership_id, profile_id));
     }
     memberships::set_status(db, net, people[3].0, "left")
@@ -438,11 +444,7 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
         ..Default::default()
     };
     let save = |p: Profile| async move {
-        assert!(
-            profiles::save(db, net, id, &p, profiles::StintsChange::Keep)
-                .await
-                .unwrap()
-        );
+        saved(db, net, id, &p, profiles::StintsChange::Keep).await;
     };
     save(p.clone()).await;
     // level by level, as a page of a common name reads it: a page of
@@ -522,11 +524,7 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
         skills: vec!["SQL".into()],
         ..Default::default()
     };
-    assert!(
-        profiles::save(db, net, other, &yamada, profiles::StintsChange::Keep)
-            .await
-            .unwrap()
-    );
+    saved(db, net, other, &yamada, profiles::StintsChange::Keep).await;
     assert_eq!(
         found("sql", Viewer::Admin).await,
         vec![(other, beginning), (id, work)]
@@ -551,11 +549,7 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
         family_romaji: "Yamamoto".into(),
         ..Default::default()
     };
-    assert!(
-        profiles::save(db, net, third, &yamamoto, profiles::StintsChange::Keep)
-            .await
-            .unwrap()
-    );
+    saved(db, net, third, &yamamoto, profiles::StintsChange::Keep).await;
     assert_eq!(
         page("yama", Viewer::Member, 1).await,
         (vec![(other, beginning)], true)
@@ -570,11 +564,7 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
         nickname: "やま".into(),
         ..yamamoto
     };
-    assert!(
-        profiles::save(db, net, third, &yamamoto, profiles::StintsChange::Keep)
-            .await
-            .unwrap()
-    );
+    saved(db, net, third, &yamamoto, profiles::StintsChange::Keep).await;
     assert_eq!(
         page("yama", Viewer::Member, 2).await,
         (vec![(third, top), (other, beginning)], false)
@@ -605,17 +595,14 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
         departments: vec!["営業部".into()],
         ..Stint::default()
     };
-    assert!(
-        profiles::save(
-            db,
-            net,
-            other,
-            &yamada,
-            profiles::StintsChange::Own(vec![stint])
-        )
-        .await
-        .unwrap()
-    );
+    saved(
+        db,
+        net,
+        other,
+        &yamada,
+        profiles::StintsChange::Own(vec![stint]),
+    )
+    .await;
     let left = |from: i64, to: i64| Filter {
         left_from: Some(from),
         left_to: Some(to),
@@ -711,11 +698,7 @@ pub async fn counts_stop_past_a_thousand(backend: Backend) {
             left: ym("2003-03"),
             ..Stint::default()
         };
-        assert!(
-            profiles::save(db, net, id, &p, profiles::StintsChange::Own(vec![stint]))
-                .await
-                .unwrap()
-        );
+        saved(db, net, id, &p, profiles::StintsChange::Own(vec![stint])).await;
         memberships_of.push(membership);
     }
     let count = |q: &'static str, filter: Filter| async move {
