@@ -2,7 +2,9 @@
 //! search).
 //!
 //! * [`normalise`]: NFKC (full-width ↔ half-width, ｽｽﾞｷ → スズキ),
-//!   lower-case, katakana → hiragana, separators collapsed to one space.
+//!   lower-case, katakana → hiragana, separators collapsed to one space,
+//!   and a legal designator written onto a name made a word of its own
+//!   (株式会社ミライ → `株式会社 みらい`: people search for ミライ).
 //! * [`word_grams`]: the 2- and 1-character grams of each word of a
 //!   field's normalised text (no punctuation), what the engines index (see
 //!   "Typed index tokens" below). Two-character grams make two-character
@@ -54,8 +56,52 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == 'ー' || c == '々'
 }
 
+/// The legal forms of Japanese organisations, as [`normalise`] has them,
+/// that are written onto the name without a space (株式会社ミライ,
+/// ネクストラボ合同会社). None is inside another. ((株), ㈱ and English
+/// forms — `Inc.`, `Co., Ltd.` — are words of their own already.)
+const DESIGNATORS: [&str; 15] = [
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "特定非営利活動法人",
+    "npo法人",
+    "医療法人",
+    "社会福祉法人",
+    "学校法人",
+    "宗教法人",
+];
+
+/// `text` (normalised) with every [`DESIGNATORS`] entry a word of its own,
+/// so that the name is a whole word: "ミライ" finds 株式会社ミライ as a
+/// company's whole word (the directory's best work tier, read from its
+/// index of words), not only inside one.
+fn designators_apart(text: String) -> String {
+    if !(text.contains("会社") || text.contains("法人")) {
+        return text;
+    }
+    let mut spaced = text;
+    for d in DESIGNATORS {
+        if spaced.contains(d) {
+            spaced = spaced.replace(d, &format!(" {d} "));
+        }
+    }
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Normalises text for matching (see the module docs).
 pub fn normalise(text: &str) -> String {
+    designators_apart(folded(text))
+}
+
+/// NFKC, lower case, hiragana, separators as one space.
+fn folded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for c in text.nfkc().flat_map(char::to_lowercase) {
@@ -334,6 +380,38 @@ mod tests {
         assert_eq!(normalise("佐々木"), "佐々木");
         assert_eq!(normalise("\"*OR NEAR(^-"), "or near");
         assert_eq!(normalise("😀🎉"), "");
+    }
+
+    #[test]
+    fn legal_designators_are_words_of_their_own() {
+        assert_eq!(normalise("株式会社ミライ"), "株式会社 みらい");
+        assert_eq!(normalise("ネクストラボ合同会社"), "ねくすとらぼ 合同会社");
+        assert_eq!(normalise("ｶﾌﾞｼｷｶﾞｲｼｬ ミライ"), "かぶしきがいしゃ みらい");
+        assert_eq!(normalise("㈱ミライ"), "株 みらい");
+        assert_eq!(normalise("(有)山田商店"), "有 山田商店");
+        assert_eq!(normalise("NPO法人フローレンス"), "npo法人 ふろーれんす");
+        assert_eq!(
+            normalise("一般社団法人日本ＩＴ協会・株式会社ミライ"),
+            "一般社団法人 日本it協会 株式会社 みらい"
+        );
+        assert_eq!(normalise("株式会社"), "株式会社");
+        // "company" inside other words stays as it is
+        assert_eq!(normalise("会社員"), "会社員");
+        assert_eq!(normalise("子会社 管理"), "子会社 管理");
+        assert_eq!(normalise("法人営業"), "法人営業");
+        // a query is folded the same way: both words must match
+        let q = Query::parse("株式会社ミライ");
+        assert_eq!(q.terms.len(), 2);
+        // the name is a whole word of the company, not only inside it
+        let score = |query: &str| {
+            Query::parse(query).score(&[(Weight::Work, &normalise("株式会社ミライ"))])
+        };
+        assert_eq!(score("ミライ"), Some(Weight::Work.points_for(Match::Word)));
+        assert_eq!(
+            score("株式会社"),
+            Some(Weight::Work.points_for(Match::Word))
+        );
+        assert_eq!(score("ミラ"), Some(Weight::Work.points_for(Match::Prefix)));
     }
 
     #[test]

@@ -940,13 +940,15 @@ pub async fn backfill(db: &Db) -> Result<u64> {
 
 /// The shape of the directory's index tokens this binary writes
 /// (core::search). When the database holds another, [`reindex`] rebuilds
-/// every entry at start-up.
-pub const INDEX_VERSION: &str = "typed-2";
+/// every entry at start-up. (`typed-3`: legal designators are words of
+/// their own, core::search::normalise.)
+pub const INDEX_VERSION: &str = "typed-3";
 const INDEX_VERSION_KEY: &str = "search_index_version";
 /// The words each profile carries ([`words`]) as this binary writes them:
 /// when the database's differ, [`reindex`] writes every profile's once
-/// (migration 0027 added them empty; 0028 added work and filter values).
-const WORDS_VERSION: &str = "names+work+filters";
+/// (migration 0027 added them empty; 0028 added work and filter values;
+/// then legal designators became words of their own).
+const WORDS_VERSION: &str = "names+work+filters, designators apart";
 const WORDS_KEY: &str = "profile_words_version";
 
 /// Rebuilds every profile's index entry unless it is already of

@@ -512,6 +512,29 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
     assert_eq!(found("sql", Viewer::Member).await, vec![]);
     assert_eq!(found("sql", Viewer::Admin).await, vec![(id, work)]);
     assert_eq!(found("佐", Viewer::Member).await, vec![(id, beginning)]);
+    // a company's name written onto its legal form is a whole word: what
+    // people type (ミライ) is found at the work level, from the table
+    p.company = "株式会社ミライ".into();
+    save(p.clone()).await;
+    assert_eq!(word_rows(db, id, Weight::Work, "みらい").await, 1);
+    assert_eq!(word_rows(db, id, Weight::Work, "株式会社").await, 1);
+    // (㈱ミライ: 株 begins a word, 80, and ミライ is one, 160)
+    for (words, points) in [
+        ("ミライ", work),
+        ("ﾐﾗｲ", work),
+        ("株式会社", work),
+        ("株式会社ミライ", 2 * work),
+        ("㈱ミライ", work + 80),
+    ] {
+        assert_eq!(
+            found(words, Viewer::Member).await,
+            vec![(id, points)],
+            "{words}"
+        );
+    }
+    p.company = "さくら製薬".into();
+    save(p.clone()).await;
+    assert_eq!(word_rows(db, id, Weight::Work, "みらい").await, 0);
     let (_, other) = member(db, net, "山田 花子", "yamada@example.jp", "active").await;
     let yamada = Profile {
         family: "山田".into(),
