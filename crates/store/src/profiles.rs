@@ -48,8 +48,33 @@ const VALUE_COLUMNS: [&str; 29] = [
     "updated_at",
 ];
 
+/// Who may be shown a profile, as far as what is written for it goes. A
+/// profile without an account (HR's record nobody has joined from yet) is
+/// never shown to members: it is not listed, and the directory reads it
+/// only for admins (the pending records). So an import writes it without
+/// what only members' searches read — its words (the index of words holds
+/// listed profiles only) and its members' index tokens — half of an
+/// imported row's tokens and a tenth of its time; [`claim`] writes them
+/// when someone joins from the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Readers {
+    /// A member's profile (listed while the membership is active).
+    MembersAndAdmins,
+    /// HR's record without an account.
+    AdminsOnly,
+}
+
+impl Readers {
+    fn of(account_id: Option<i64>) -> Readers {
+        match account_id {
+            Some(_) => Readers::MembersAndAdmins,
+            None => Readers::AdminsOnly,
+        }
+    }
+}
+
 /// The values of [`VALUE_COLUMNS`] for `p`.
-fn profile_values(p: &Profile, source: &str, now: i64) -> Vec<SqlValue> {
+fn profile_values(p: &Profile, source: &str, now: i64, readers: Readers) -> Vec<SqlValue> {
     let text = |s: &str| SqlValue::from(s);
     vec![
         text(&p.family),
@@ -79,7 +104,7 @@ fn profile_values(p: &Profile, source: &str, now: i64) -> Vec<SqlValue> {
         SqlValue::from(p.last_left().map(|y| y.0)),
         SqlValue::from(left_key(p, Viewer::Member)),
         SqlValue::from(left_key(p, Viewer::Admin)),
-        SqlValue::from(words(p)),
+        SqlValue::from(words(p, readers)),
         SqlValue::from(now),
     ]
 }
@@ -96,9 +121,13 @@ fn sort_key(p: &Profile) -> String {
 /// whether members and admins may see it: a JSON array of `[token,
 /// members, admins]`. Triggers copy a listed profile's to the table, where
 /// the best matches of a one-word search, and those of one filter, are
-/// ranges in kana order.
-fn words(p: &Profile) -> String {
+/// ranges in kana order. Empty for HR's record without an account
+/// ([`Readers`]: it cannot be listed).
+fn words(p: &Profile, readers: Readers) -> String {
     let mut words: Vec<(String, bool, bool)> = Vec::new();
+    if readers == Readers::AdminsOnly {
+        return json(&words);
+    }
     for viewer in [Viewer::Member, Viewer::Admin] {
         let seen = p.seen_by(viewer);
         let admin = viewer == Viewer::Admin;
@@ -361,7 +390,8 @@ pub async fn insert(
     stints_source: &str,
     now: i64,
 ) -> Result<Option<i64>> {
-    let values = profile_values(p, stints_source, now);
+    let readers = Readers::of(account_id);
+    let values = profile_values(p, stints_source, now, readers);
     let id: Option<i64> = db_run!(tx tx, |conn| {
         let q = sqlx::query(sqlx::AssertSqlSafe(INSERT_SQL.as_str()))
             .bind(net.0)
@@ -376,7 +406,7 @@ pub async fn insert(
         if stints_source == SOURCE_HR {
             write_tenures(tx, net, id, SOURCE_HR, &p.stints).await?;
         }
-        write_index(tx, net, id, p, false).await?;
+        write_index(tx, net, id, p, readers, false).await?;
     }
     Ok(id)
 }
@@ -406,16 +436,29 @@ fn index_columns(backend: Backend) -> &'static [&'static str] {
     }
 }
 
-/// Profile `id`'s index entry: what members and admins may see of `p`.
-fn index_row(backend: Backend, net: NetworkId, id: i64, p: &Profile) -> Vec<SqlValue> {
-    let member_view = p.seen_by(Viewer::Member);
+/// Profile `id`'s index entry: what members and admins may see of `p`
+/// (members: nothing of HR's record without an account, [`Readers`]).
+fn index_row(
+    backend: Backend,
+    net: NetworkId,
+    id: i64,
+    p: &Profile,
+    readers: Readers,
+) -> Vec<SqlValue> {
     let admin_view = p.seen_by(Viewer::Admin);
-    let public = member_view.index_tokens();
-    // most profiles show admins what they show members: tokens made once
-    let admin = if admin_view == member_view {
-        public.clone()
-    } else {
-        admin_view.index_tokens()
+    let (public, admin) = match readers {
+        Readers::AdminsOnly => (Vec::new(), admin_view.index_tokens()),
+        Readers::MembersAndAdmins => {
+            let member_view = p.seen_by(Viewer::Member);
+            let public = member_view.index_tokens();
+            // most profiles show admins what they show members: tokens made once
+            let admin = if admin_view == member_view {
+                public.clone()
+            } else {
+                admin_view.index_tokens()
+            };
+            (public, admin)
+        }
     };
     match backend {
         Backend::Sqlite => vec![
@@ -445,7 +488,7 @@ fn index_rows(
     let rows = |new: &[NewProfile<'_>], ids: &[i64]| -> Vec<Vec<SqlValue>> {
         new.iter()
             .zip(ids)
-            .map(|(n, &id)| index_row(backend, net, id, n.profile))
+            .map(|(n, &id)| index_row(backend, net, id, n.profile, Readers::of(n.account_id)))
             .collect()
     };
     if new.len() < 512 {
@@ -472,6 +515,7 @@ async fn write_index(
     net: NetworkId,
     id: i64,
     p: &Profile,
+    readers: Readers,
     existed: bool,
 ) -> Result<()> {
     let backend = tx.backend();
@@ -492,7 +536,7 @@ async fn write_index(
             "ON CONFLICT (network_id, profile_id) DO UPDATE SET pub = excluded.pub, adm = excluded.adm"
         }
     };
-    let row = index_row(backend, net, id, p);
+    let row = index_row(backend, net, id, p, readers);
     bulk_insert(tx, "profile_search", index_columns(backend), &[row], suffix).await?;
     Ok(())
 }
@@ -591,7 +635,12 @@ pub async fn insert_many(
             SqlValue::from(n.account_id),
             SqlValue::from(n.created_at),
         ];
-        row.extend(profile_values(n.profile, source, n.created_at));
+        row.extend(profile_values(
+            n.profile,
+            source,
+            n.created_at,
+            Readers::of(n.account_id),
+        ));
         rows.push(row);
         if source == SOURCE_HR {
             tenures.extend(tenure_rows(net, id, SOURCE_HR, &n.profile.stints));
@@ -710,7 +759,8 @@ pub async fn save(
             }
         }
     }
-    update_row(&mut tx, net, id, &next, &source).await?;
+    let readers = Readers::of(current.account_id);
+    update_row(&mut tx, net, id, &next, &source, readers).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -722,8 +772,9 @@ async fn update_row(
     id: i64,
     p: &Profile,
     source: &str,
+    readers: Readers,
 ) -> Result<()> {
-    let values = profile_values(p, source, now_ms());
+    let values = profile_values(p, source, now_ms(), readers);
     db_run!(tx tx, |conn| {
         let q = sqlx::query(sqlx::AssertSqlSafe(UPDATE_SQL.as_str()))
             .bind(net.0)
@@ -733,7 +784,7 @@ async fn update_row(
             .await
             .map(|r| r.rows_affected())
     })?;
-    write_index(tx, net, id, p, true).await
+    write_index(tx, net, id, p, readers, true).await
 }
 
 /// The profile id of a member, inside a transaction.
@@ -762,19 +813,7 @@ pub async fn apply_hr(
     hr: &Profile,
     pending: bool,
 ) -> Result<()> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM profiles p \
-         LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
-         WHERE p.network_id = $1 AND p.id = $2"
-    );
-    let row: Option<ProfileRow> = db_run!(tx tx, |conn| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(net.0)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-    })?;
-    let Some(current) = row.map(ProfileRow::into_stored) else {
+    let Some(current) = get_in(tx, net, id).await? else {
         return Ok(());
     };
     // a file without a column leaves what an earlier file said
@@ -813,7 +852,25 @@ pub async fn apply_hr(
     if current.stints_source == SOURCE_HR {
         next.stints = stints;
     }
-    update_row(tx, net, id, &next, &current.stints_source).await
+    let readers = Readers::of(current.account_id);
+    update_row(tx, net, id, &next, &current.stints_source, readers).await
+}
+
+/// Profile `id`, inside a transaction.
+async fn get_in(tx: &mut DbTx, net: NetworkId, id: i64) -> Result<Option<Stored>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM profiles p \
+         LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
+         WHERE p.network_id = $1 AND p.id = $2"
+    );
+    let row: Option<ProfileRow> = db_run!(tx tx, |conn| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(net.0)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+    })?;
+    Ok(row.map(ProfileRow::into_stored))
 }
 
 /// Deletes profile `id` with its stints and its index entry (a declined
@@ -865,22 +922,39 @@ pub async fn delete_pending(db: &Db, net: NetworkId, id: i64) -> Result<()> {
     tx.commit().await
 }
 
-/// Gives pending profile `id` (HR's record, no account) to `account_id`.
-/// `false` when it has an account already.
+/// Gives pending profile `id` (HR's record, no account) to `account_id`,
+/// with what members' searches read of it, written now ([`Readers`]: its
+/// words, in the same statement, so the triggers list them as soon as it
+/// is listed, and its members' index tokens). `false` when it has an
+/// account already.
 pub async fn claim(db: &Db, net: NetworkId, id: i64, account_id: i64) -> Result<bool> {
-    let n = db_run!(db, |pool| {
+    let mut tx = db.begin_write().await?;
+    let Some(current) = get_in(&mut tx, net, id).await? else {
+        return Ok(false);
+    };
+    if current.account_id.is_some() {
+        return Ok(false);
+    }
+    let readers = Readers::MembersAndAdmins;
+    let words = words(&current.profile, readers);
+    let n = db_run!(tx tx, |conn| {
         sqlx::query(
-            "UPDATE profiles SET account_id = $3, updated_at = $4 \
+            "UPDATE profiles SET account_id = $3, words = $4, updated_at = $5 \
              WHERE network_id = $1 AND id = $2 AND account_id IS NULL",
         )
         .bind(net.0)
         .bind(id)
         .bind(account_id)
+        .bind(&words)
         .bind(now_ms())
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map(|r| r.rows_affected())
     })?;
+    if n == 1 {
+        write_index(&mut tx, net, id, &current.profile, readers, true).await?;
+    }
+    tx.commit().await?;
     Ok(n == 1)
 }
 
@@ -1032,7 +1106,8 @@ async fn rebuild(db: &Db, search_index: bool) -> Result<u64> {
             let mut tx = db.begin_write().await?;
             for row in rows {
                 let stored = row.into_stored();
-                let words = words(&stored.profile);
+                let readers = Readers::of(stored.account_id);
+                let words = words(&stored.profile, readers);
                 db_run!(tx tx, |conn| {
                     sqlx::query(
                         "UPDATE profiles SET words = $3 \
@@ -1046,7 +1121,8 @@ async fn rebuild(db: &Db, search_index: bool) -> Result<u64> {
                     .map(|r| r.rows_affected())
                 })?;
                 if search_index {
-                    write_index(&mut tx, NetworkId(net), stored.id, &stored.profile, true).await?;
+                    let (net, profile) = (NetworkId(net), &stored.profile);
+                    write_index(&mut tx, net, stored.id, profile, readers, true).await?;
                 }
                 done += 1;
             }

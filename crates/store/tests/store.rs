@@ -16,8 +16,9 @@ use enishi_testkit::{TestDb, dual_test, postgres_enabled};
 #[path = "store/directory.rs"]
 mod directory;
 use directory::{
-    an_old_search_index_is_rebuilt, counts_stop_past_a_thousand, golden_search_conformance,
-    only_active_members_are_listed, profile_words_follow_their_profile,
+    a_claimed_record_is_found_by_members, an_old_search_index_is_rebuilt,
+    counts_stop_past_a_thousand, golden_search_conformance, only_active_members_are_listed,
+    profile_words_follow_their_profile,
 };
 #[path = "store/members.rs"]
 mod members;
@@ -754,6 +755,7 @@ dual_test!(
     an_old_search_index_is_rebuilt,
     profile_words_follow_their_profile,
     counts_stop_past_a_thousand,
+    a_claimed_record_is_found_by_members,
     only_active_members_are_listed,
     housekeeping_tidies_what_is_spent,
     a_verified_address_belongs_to_one_account,

@@ -698,6 +698,101 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
     assert_eq!(name_word_rows(db, id, "いっちゃん").await, 0);
 }
 
+/// HR's record without an account is written for admins only (an import
+/// writes neither its words nor its members' index tokens); someone who
+/// joins from it claims it, and from then on members find it as they find
+/// any profile: by a whole name (the index of words), inside a name (the
+/// search index's members' tokens) and by one filter alone.
+pub async fn a_claimed_record_is_found_by_members(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let net = crate::members::network(db, "claims").await;
+    let hr = Profile {
+        family: "鈴木".into(),
+        given: "花子".into(),
+        family_kana: "すずき".into(),
+        given_kana: "はなこ".into(),
+        stints: vec![Stint {
+            joined: ym("2001-04"),
+            left: ym("2010-03"),
+            departments: vec!["営業部".into()],
+            ..Stint::default()
+        }],
+        ..Default::default()
+    };
+    let mut tx = db.begin_write().await.unwrap();
+    let new = [profiles::NewProfile {
+        account_id: None,
+        profile: &hr,
+        created_at: 1,
+    }];
+    let record = profiles::insert_many(&mut tx, net, &new, profiles::SOURCE_HR)
+        .await
+        .unwrap()[0];
+    tx.commit().await.unwrap();
+    let search = |words: &'static str, filter: Filter, viewer: Viewer| async move {
+        let search = Search {
+            viewer,
+            query: Query::parse(words),
+            filter,
+            sort: Sort::Relevance,
+            after: None,
+            limit: 20,
+            era_of: None,
+        };
+        let (page, count) = directory::search_counted(db, net, &search).await.unwrap();
+        let hits: Vec<(i64, u32)> = page.hits.iter().map(|h| (h.stored.id, h.score)).collect();
+        (hits, count.n)
+    };
+    let sales = || Filter {
+        department: Some("営業部".into()),
+        ..Filter::default()
+    };
+    let pending = || Filter {
+        kind: Some(directory::PENDING.into()),
+        ..Filter::default()
+    };
+    // admins find the pending record, inside its name too; nobody else does
+    assert_eq!(
+        search("木", pending(), Viewer::Admin).await,
+        (vec![(record, 100)], 1)
+    );
+    assert_eq!(
+        search("鈴木", Filter::default(), Viewer::Member).await,
+        (vec![], 0)
+    );
+    assert_eq!(word_rows(db, record, Weight::Name, "鈴木").await, 0);
+
+    // a member (whose own profile makes way) claims it
+    let (_, own) = member(db, net, "鈴木 花子", "hanako@example.jp", "active").await;
+    let account: i64 = enishi_store::db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar("SELECT account_id FROM profiles WHERE id = $1")
+            .bind(own)
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    execute(db, "DELETE FROM profiles WHERE id = $1", own).await;
+    assert!(profiles::claim(db, net, record, account).await.unwrap());
+    assert!(
+        !profiles::claim(db, net, record, account).await.unwrap(),
+        "claimed once"
+    );
+    assert_eq!(word_rows(db, record, Weight::Name, "鈴木").await, 1);
+    for (words, points) in [("鈴木", 400), ("はなこ", 400), ("鈴", 200), ("木", 100)] {
+        let found = search(words, Filter::default(), Viewer::Member).await;
+        assert_eq!(found, (vec![(record, points)], 1), "{words}");
+    }
+    assert_eq!(
+        search("", sales(), Viewer::Member).await,
+        (vec![(record, 0)], 1)
+    );
+    assert_eq!(
+        search("花子", sales(), Viewer::Member).await,
+        (vec![(record, 400)], 1)
+    );
+}
+
 /// Counts stop past 1,000 ("1,000+") on every path that answers them from
 /// `profile_words` — a whole word of a name, a name's beginning, a whole
 /// word of work, one filter alone — and are exact at 1,000.
