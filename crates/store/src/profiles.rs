@@ -54,8 +54,9 @@ const VALUE_COLUMNS: [&str; 29] = [
 /// only for admins (the pending records). So an import writes it without
 /// what only members' searches read — its words (the index of words holds
 /// listed profiles only) and its members' index tokens — half of an
-/// imported row's tokens and a tenth of its time; [`claim`] writes them
-/// when someone joins from the record.
+/// imported row's tokens, about a tenth of an import's CPU time (at 100k,
+/// BENCHMARKS.md); [`claim`] writes them when someone joins from the
+/// record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Readers {
     /// A member's profile (listed while the membership is active).
