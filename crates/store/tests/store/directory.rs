@@ -395,6 +395,20 @@ async fn word_rows(db: &enishi_store::Db, id: i64, w: Weight, word: &str) -> i64
     token_rows(db, id, &enishi_core::search::word_token(w, word)).await
 }
 
+/// A first page of `limit` by best match of `words` (`""`: none) with
+/// `filter`, as `viewer` asks it.
+fn best_first(viewer: Viewer, words: &str, filter: Filter, limit: usize) -> Search<'static> {
+    Search {
+        viewer,
+        query: Query::parse(words),
+        filter,
+        sort: Sort::Relevance,
+        after: None,
+        limit,
+        era_of: None,
+    }
+}
+
 /// Rows of `profile_words` holding index token `token` for profile `id`.
 async fn token_rows(db: &enishi_store::Db, id: i64, token: &str) -> i64 {
     let token = token.to_string();
@@ -450,15 +464,7 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
     // level by level, as a page of a common name reads it: a page of
     // `limit`, and whether there is a next one
     let page = |word: &'static str, viewer: Viewer, limit: usize| async move {
-        let search = Search {
-            viewer,
-            query: Query::parse(word),
-            filter: Filter::default(),
-            sort: Sort::Relevance,
-            after: None,
-            limit,
-            era_of: None,
-        };
+        let search = best_first(viewer, word, Filter::default(), limit);
         let page = directory::search_ranked_by_engine(db, net, &search, true)
             .await
             .unwrap();
@@ -597,15 +603,7 @@ pub async fn profile_words_follow_their_profile(backend: Backend) {
     // it: the year someone left (山田's tenure only admins see), a
     // department, a range of years
     let by_filter = |filter: Filter, viewer: Viewer| async move {
-        let search = Search {
-            viewer,
-            query: Query::default(),
-            filter,
-            sort: Sort::Relevance,
-            after: None,
-            limit: 20,
-            era_of: None,
-        };
+        let search = best_first(viewer, "", filter, 20);
         let (page, count) = directory::search_counted(db, net, &search).await.unwrap();
         let ids: Vec<i64> = page.hits.iter().map(|h| h.stored.id).collect();
         (ids, count.n)
@@ -731,15 +729,7 @@ pub async fn a_claimed_record_is_found_by_members(backend: Backend) {
         .unwrap()[0];
     tx.commit().await.unwrap();
     let search = |words: &'static str, filter: Filter, viewer: Viewer| async move {
-        let search = Search {
-            viewer,
-            query: Query::parse(words),
-            filter,
-            sort: Sort::Relevance,
-            after: None,
-            limit: 20,
-            era_of: None,
-        };
+        let search = best_first(viewer, words, filter, 20);
         let (page, count) = directory::search_counted(db, net, &search).await.unwrap();
         let hits: Vec<(i64, u32)> = page.hits.iter().map(|h| (h.stored.id, h.score)).collect();
         (hits, count.n)
@@ -820,15 +810,7 @@ pub async fn counts_stop_past_a_thousand(backend: Backend) {
         memberships_of.push(membership);
     }
     let count = |q: &'static str, filter: Filter| async move {
-        let search = Search {
-            viewer: Viewer::Member,
-            query: Query::parse(q),
-            filter,
-            sort: Sort::Relevance,
-            after: None,
-            limit: 20,
-            era_of: None,
-        };
+        let search = best_first(Viewer::Member, q, filter, 20);
         let (page, count) = directory::search_counted(db, net, &search).await.unwrap();
         assert_eq!(page.hits.len(), 20, "{q}");
         assert!(page.next.is_some(), "{q}");
