@@ -322,12 +322,17 @@ pub fn split_display_name(name: &str) -> (String, String) {
     }
 }
 
-async fn fetch(db: &Db, net: NetworkId, condition: &str, value: i64) -> Result<Option<Stored>> {
-    let sql = format!(
+/// The profile of network `$1` whose `condition` column equals `$2`.
+fn one_sql(condition: &str) -> String {
+    format!(
         "SELECT {COLUMNS} FROM profiles p \
          LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
          WHERE p.network_id = $1 AND {condition} = $2"
-    );
+    )
+}
+
+async fn fetch(db: &Db, net: NetworkId, condition: &str, value: i64) -> Result<Option<Stored>> {
+    let sql = one_sql(condition);
     let row: Option<ProfileRow> = db_run!(db, |pool| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(net.0)
@@ -859,11 +864,7 @@ pub async fn apply_hr(
 
 /// Profile `id`, inside a transaction.
 async fn get_in(tx: &mut DbTx, net: NetworkId, id: i64) -> Result<Option<Stored>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM profiles p \
-         LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
-         WHERE p.network_id = $1 AND p.id = $2"
-    );
+    let sql = one_sql("p.id");
     let row: Option<ProfileRow> = db_run!(tx tx, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(net.0)
