@@ -43,6 +43,11 @@ enum Command {
         /// Queries per class.
         #[arg(long, default_value_t = 200)]
         rounds: u64,
+        /// Only the classes whose name contains this (for profiling one:
+        /// with `ENISHI_LOG=sqlx::query=debug` every statement and its time
+        /// goes to standard error).
+        #[arg(long)]
+        class: Option<String>,
     },
     /// Write a leavers' CSV of `rows` data rows in CP932.
     Csv {
@@ -56,12 +61,19 @@ enum Command {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let cli = Cli::parse();
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("ENISHI_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let outcome = match cli.command {
         Command::Search {
             database_url,
             network,
             rounds,
-        } => search(&database_url, &network, rounds).await,
+            class,
+        } => search(&database_url, &network, rounds, class.as_deref()).await,
         Command::Csv { rows, out } => csv(rows, &out),
     };
     if let Err(e) = outcome {
@@ -257,7 +269,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-async fn search(url: &str, slug: &str, rounds: u64) -> Result<(), String> {
+async fn search(url: &str, slug: &str, rounds: u64, only: Option<&str>) -> Result<(), String> {
     let db = DbConfig::from_url(url)
         .map_err(|e| e.to_string())?
         .open()
@@ -285,7 +297,10 @@ async fn search(url: &str, slug: &str, rounds: u64) -> Result<(), String> {
         page(&db, net, &q, &filter, None).await?;
     }
     let mut json = Vec::new();
-    for class in classes() {
+    let chosen = classes()
+        .into_iter()
+        .filter(|c| only.is_none_or(|only| c.name.contains(only)));
+    for class in chosen {
         let mut times = Vec::with_capacity(rounds as usize);
         let mut found = 0usize;
         for n in 0..rounds {
