@@ -1804,18 +1804,29 @@ async fn matching(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(usize, Vec
         return Ok((COUNT_LIMIT + 1, Vec::new()));
     }
     let mut binds = Vec::new();
+    let backend = db.backend();
+    let set = match (backend, narrowing(s).0) {
+        // PostgreSQL: the index row carries its profile's listing (migration
+        // 0029), so the matches need no look-up of their profiles (1,001 of
+        // a surname with a department at 1M: 8.6 → 5.0 ms)
+        (Backend::Postgres, Some(expr)) if s.filter.kind.is_none() => {
+            let column = index_column(s.viewer);
+            let n = next(&mut binds, Bind::Text(expr.render(backend, column)));
+            format!(
+                "SELECT s.profile_id AS id FROM profile_search s \
+                 WHERE s.network_id = $1 AND s.listed = TRUE AND {}",
+                in_index(backend, column, n)
+            )
+        }
+        _ => format!(
+            "SELECT p.id AS id {}",
+            set_sql(backend, s, None, Drive::Index, Reads::Profile, &mut binds)
+        ),
+    };
     let ids = db.dialect().string_agg("CAST(c.id AS TEXT)", ",");
     let sql = format!(
         "SELECT CAST(COUNT(*) AS BIGINT), CASE WHEN COUNT(*) <= {COUNT_LIMIT} THEN {ids} END \
-         FROM (SELECT p.id AS id {} LIMIT {}) c",
-        set_sql(
-            db.backend(),
-            s,
-            None,
-            Drive::Index,
-            Reads::Profile,
-            &mut binds
-        ),
+         FROM ({set} LIMIT {}) c",
         COUNT_LIMIT + 1
     );
     let row: Vec<(i64, Option<String>)> = fetch(db, net, sql, &binds).await?;
