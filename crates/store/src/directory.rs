@@ -749,7 +749,7 @@ async fn ranked(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, Count)
 /// A tier `words` has (see [`word_tiers`]) is a look-up of the row's own
 /// key in `profile_words` — a B-tree probe, where the search index would
 /// build the tier's whole set (SQLite: 鈴木's whole-name tier at 1M
-/// profiles is 20,000 rows) or test the row's `tsvector` (PostgreSQL:
+/// profiles is 10,000 rows) or test the row's `tsvector` (PostgreSQL:
 /// read and unpacked once per tier). The others are the search index's,
 /// and on SQLite asked within the search's own set (the tier and
 /// everything the search is narrowed by), so that a set built whole is at
