@@ -804,7 +804,9 @@ pub async fn a_claimed_record_is_found_by_members(backend: Backend) {
 /// up in the filter's words, for at most 1,000 rows of a level: a filter
 /// one in four has fills its pages from the walk; one that only the first
 /// and the very last of the 1,001 have leaves the rest of the level to the
-/// search index, which finds the last.
+/// search index, which finds the last. A query of two forms (romaji and
+/// its reading) walks two ranges; a short one's rows come after the
+/// other's walk only when nothing it did not walk comes first.
 pub async fn counts_stop_past_a_thousand(backend: Backend) {
     let test_db = TestDb::create(backend).await;
     let db = &test_db.db;
@@ -918,4 +920,52 @@ pub async fn counts_stop_past_a_thousand(backend: Backend) {
         assert_eq!(count(q, Filter::default()).await, (1_000, false), "{q}");
     }
     assert_eq!(count("", left_2003()).await, (1_000, false));
+
+    // a query of two forms walks two ranges: "suzuki" is すずき (1,003
+    // rows, walked to the 1,000th) and the romaji suzuki (two rows, after
+    // that end). The romaji rows must not be answered before 1001, which
+    // only the すずき range has and its walk did not reach.
+    let mut late = Vec::new();
+    for (i, romaji) in [(1_001, ""), (1_002, "Suzuki"), (1_003, "Suzuki")] {
+        let (_, id) = member(db, net, "鈴木", &format!("suzuki{i}@example.jp"), "active").await;
+        let p = Profile {
+            family: "鈴木".into(),
+            given: format!("{i}"),
+            family_kana: "すずき".into(),
+            family_romaji: romaji.into(),
+            ..Default::default()
+        };
+        let stint = Stint {
+            departments: vec!["人事部".into()],
+            ..Stint::default()
+        };
+        saved(db, net, id, &p, profiles::StintsChange::Own(vec![stint])).await;
+        late.push(id);
+    }
+    let hr_first = Search {
+        limit: 3,
+        ..best_first(Viewer::Member, "suzuki", in_department("人事部"), 3)
+    };
+    let all = directory::search(
+        db,
+        net,
+        &Search {
+            limit: 20,
+            ..hr_first.clone()
+        },
+    )
+    .await
+    .unwrap();
+    let all: Vec<i64> = all.hits.iter().map(|h| h.stored.id).collect();
+    let mut expected = hr.clone();
+    expected.extend(&late);
+    assert_eq!(all, expected, "in kana order (all すずき: by id)");
+    for how in EngineRank::ALL {
+        let page = directory::search_ranked_by_engine(db, net, &hr_first, how)
+            .await
+            .unwrap();
+        let got: Vec<i64> = page.hits.iter().map(|h| h.stored.id).collect();
+        assert_eq!(got, expected[..3], "{how:?}");
+        assert!(page.next.is_some(), "{how:?}");
+    }
 }
