@@ -460,7 +460,7 @@ fn set_sql(
          LEFT JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
          WHERE p.network_id = $1 AND p.account_id IS NULL"
             .to_string()
-    } else if reads == Reads::Membership || s.filter.kind.is_some() {
+    } else if reads == Reads::Membership || !of_listed(s) {
         "FROM profiles p \
          JOIN memberships m ON m.network_id = p.network_id AND m.account_id = p.account_id \
          WHERE p.network_id = $1 AND m.status = 'active'"
@@ -471,11 +471,7 @@ fn set_sql(
     if let Some(expr) = with_also(backend, s, also) {
         let column = index_column(s.viewer);
         if backend == Backend::Postgres {
-            sql = sql.replacen(
-                " WHERE ",
-                " JOIN profile_search s ON s.network_id = p.network_id AND s.profile_id = p.id WHERE ",
-                1,
-            );
+            sql = joined_to_index(sql);
         }
         let n = next(binds, Bind::Text(expr.render(backend, column)));
         if backend == Backend::Sqlite && drive == Drive::Index {
@@ -519,6 +515,25 @@ fn set_sql(
         }
     }
     sql
+}
+
+/// Whether the search's set is listed profiles (active members'), known
+/// from the profile alone: any search but one by the member's kind, which
+/// reads memberships or HR's records nobody has joined from. Only these
+/// have rows in `profile_words`, and PostgreSQL's `profile_search.listed`
+/// (migration 0029) is their listing.
+fn of_listed(s: &Search<'_>) -> bool {
+    s.filter.kind.is_none()
+}
+
+/// `sql` (`FROM profiles p … WHERE …`) with each profile's entry of the
+/// PostgreSQL search index joined as `s`.
+fn joined_to_index(sql: String) -> String {
+    sql.replacen(
+        " WHERE ",
+        " JOIN profile_search s ON s.network_id = p.network_id AND s.profile_id = p.id WHERE ",
+        1,
+    )
 }
 
 /// Adds a parameter; returns its number (`$1` is the network).
@@ -756,8 +771,9 @@ async fn ranked(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(Page, Count)
 /// most the search's.
 fn score_sql(backend: Backend, s: &Search<'_>, words: &[Tiers], binds: &mut Vec<Bind>) -> String {
     let column = index_column(s.viewer);
-    let within = |tier: Expr| match (backend, narrowing(s).0) {
-        (Backend::Sqlite, Some(set)) => Expr::All(vec![tier, set]),
+    let set = narrowing(s).0;
+    let within = |tier: Expr| match (backend, &set) {
+        (Backend::Sqlite, Some(set)) => Expr::All(vec![tier, set.clone()]),
         _ => tier,
     };
     let terms: Vec<String> = s
@@ -807,7 +823,7 @@ type Tiers = Vec<(u32, Vec<String>)>;
 /// of a name, of someone's work, and a name's beginning when it is at most
 /// [`BEGINNING_WORDS`] words.
 async fn word_tiers(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<Vec<Tiers>> {
-    if s.filter.kind.is_some() {
+    if !of_listed(s) {
         return Ok(Vec::new());
     }
     let mut all = Vec::new();
@@ -892,12 +908,7 @@ async fn ranked_in_index(
             );
             match backend {
                 // (each tier the index answers is tested on the row's entry)
-                Backend::Postgres => set.replacen(
-                    " WHERE ",
-                    " JOIN profile_search s ON s.network_id = p.network_id \
-                     AND s.profile_id = p.id WHERE ",
-                    1,
-                ),
+                Backend::Postgres => joined_to_index(set),
                 Backend::Sqlite => set_driven(backend, set),
             }
         }
@@ -1137,7 +1148,7 @@ fn by_words(s: &Search<'_>) -> bool {
     s.query.terms.len() == 1
         && !s.query.terms[0].forms.is_empty()
         && s.era_of.is_none()
-        && s.filter.kind.is_none()
+        && of_listed(s)
         && filter_groups(&s.filter).1
 }
 
@@ -1602,7 +1613,7 @@ async fn words_count(db: &Db, net: NetworkId, s: &Search<'_>, ranges: &[Range]) 
 fn by_filter_words(s: &Search<'_>) -> Option<Vec<String>> {
     if !s.query.is_empty()
         || s.era_of.is_some()
-        || s.filter.kind.is_some()
+        || !of_listed(s)
         || !matches!(s.sort, Sort::Relevance | Sort::Kana)
     {
         return None;
@@ -1809,7 +1820,7 @@ async fn matching(db: &Db, net: NetworkId, s: &Search<'_>) -> Result<(usize, Vec
         // PostgreSQL: the index row carries its profile's listing (migration
         // 0029), so the matches need no look-up of their profiles (1,001 of
         // a surname with a department at 1M: 8.6 → 5.0 ms)
-        (Backend::Postgres, Some(expr)) if s.filter.kind.is_none() => {
+        (Backend::Postgres, Some(expr)) if of_listed(s) => {
             let column = index_column(s.viewer);
             let n = next(&mut binds, Bind::Text(expr.render(backend, column)));
             format!(
