@@ -942,10 +942,7 @@ pub async fn counts_stop_past_a_thousand(backend: Backend) {
         saved(db, net, id, &p, profiles::StintsChange::Own(vec![stint])).await;
         late.push(id);
     }
-    let hr_first = Search {
-        limit: 3,
-        ..best_first(Viewer::Member, "suzuki", in_department("人事部"), 3)
-    };
+    let hr_first = best_first(Viewer::Member, "suzuki", in_department("人事部"), 3);
     let all = directory::search(
         db,
         net,
