@@ -128,15 +128,25 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     // while the network had few records (a scan) would otherwise be kept
     // for the whole file (PostgreSQL, 1M rows: 200 rows/s by 400,000)
     let mut statistics = RefreshAsItGrows::from(STATISTICS_AFTER.max(BATCH as i64));
+    // the batches through a connection that checkpoints every few batches,
+    // not after each (SQLite; see `Db::bulk_writer`)
     let result: Result<(), RunError> = async {
-        while let Some(batch) = batches.recv().await {
-            let batch = batch?;
-            write_batch(db, net, id, &batch.rows, batch.invalid, batch.seen).await?;
-            statistics
-                .wrote(db, batch.rows.len() as i64 + batch.invalid)
-                .await?;
+        let bulk = db.bulk_writer().await?;
+        let written: Result<(), RunError> = async {
+            while let Some(batch) = batches.recv().await {
+                let batch = batch?;
+                write_batch(&bulk, net, id, &batch.rows, batch.invalid, batch.seen).await?;
+                statistics
+                    .wrote(&bulk, batch.rows.len() as i64 + batch.invalid)
+                    .await?;
+            }
+            Ok(())
         }
-        Ok(())
+        .await;
+        // (the batches' error first: the checkpoint's only if they wrote)
+        let finished = bulk.finish_bulk().await;
+        written?;
+        Ok(finished?)
     }
     .await;
     // the reader ends once the channel is closed or it has sent the last batch

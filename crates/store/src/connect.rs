@@ -181,6 +181,66 @@ async fn open_sqlite(path: &Path) -> Result<Db> {
     Ok(Db::Sqlite(pool))
 }
 
+/// WAL pages a [bulk writer](Db::bulk_writer) lets build up before its
+/// commit checkpoints them into the database file: 100,000 pages (~400 MB
+/// of WAL), about ten of an import's batches at 1M profiles.
+///
+/// Each batch of an import or of the generator inserts into B-trees at
+/// random places (kana order, e-mail, the words), so a batch of 2,000 rows
+/// dirties some 10,000 pages; with SQLite's default (a checkpoint once the
+/// WAL passes 1,000 pages, i.e. after every batch) each such page is
+/// written twice per batch, into the WAL and then into the file, with two
+/// `fsync`s — half the import's CPU was the kernel's (1M rows into 1M
+/// profiles: 71 s system time of 150 s, 39 GB written). Checkpointed every
+/// ten batches, a page several batches dirtied is copied into the file
+/// once: import 190 → 148 s (BENCHMARKS.md).
+pub const BULK_CHECKPOINT_PAGES: u32 = 100_000;
+
+impl Db {
+    /// A handle for one long series of write transactions — an import, the
+    /// generator — on the same database. On SQLite it is a pool of one
+    /// connection of its own that checkpoints the WAL only every
+    /// [`BULK_CHECKPOINT_PAGES`] (the pooled connections keep SQLite's
+    /// default, so a server's own writes still checkpoint as they did, and
+    /// may meet the larger WAL a bulk writer left); on PostgreSQL it is this
+    /// handle. End it with [`Db::finish_bulk`].
+    pub async fn bulk_writer(&self) -> Result<Db> {
+        match self {
+            Db::Sqlite(pool) => {
+                let options = pool
+                    .connect_options()
+                    .as_ref()
+                    .clone()
+                    .pragma("wal_autocheckpoint", BULK_CHECKPOINT_PAGES.to_string());
+                let bulk = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(0)
+                    .after_connect(|conn, _| Box::pin(stable_plans(conn)))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Sqlite(bulk))
+            }
+            Db::Postgres(_) => Ok(self.clone()),
+        }
+    }
+
+    /// Ends a [bulk writer](Db::bulk_writer): on SQLite, checkpoints what it
+    /// left in the WAL and truncates the WAL file (when a reader holds on
+    /// to it, the next checkpoint finishes the work), then closes its
+    /// connection. Nothing on PostgreSQL.
+    pub async fn finish_bulk(self) -> Result<()> {
+        if let Db::Sqlite(pool) = &self {
+            // (busy readers make it a partial checkpoint, not an error)
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+            pool.close().await;
+        }
+        Ok(())
+    }
+}
+
 /// Turns off SQLite's memory statistics, once per process, before SQLite
 /// starts: with them on, every allocation and free inside SQLite takes one
 /// process-wide mutex to keep the totals (`perf` under load: ~3 % of the

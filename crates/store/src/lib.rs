@@ -53,7 +53,7 @@ pub mod throttle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use bulk::{SqlValue, allocate_ids, bind_values, bulk_insert, bulk_insert_with_ids};
-pub use connect::DbConfig;
+pub use connect::{BULK_CHECKPOINT_PAGES, DbConfig};
 pub use sqlx;
 
 /// Either database engine's connection pool.

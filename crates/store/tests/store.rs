@@ -506,6 +506,83 @@ async fn ping_answers(backend: Backend) {
     assert_eq!(test_db.db.backend(), backend);
 }
 
+/// A bulk writer (the import's and the generator's handle) writes what the
+/// database's own handle then reads; on SQLite it is a connection of its
+/// own that checkpoints only past `BULK_CHECKPOINT_PAGES` while the pool
+/// keeps SQLite's default, and finishing it checkpoints and empties the
+/// WAL it filled.
+async fn a_bulk_writer_writes_and_checkpoints_at_the_end(backend: Backend) {
+    use enishi_store::BULK_CHECKPOINT_PAGES;
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let bulk = db.bulk_writer().await.unwrap();
+    // ~8 MB: past SQLite's default checkpoint (1,000 pages) in one commit
+    let rows: Vec<Vec<SqlValue>> = (0..2_000i64)
+        .map(|i| {
+            vec![
+                SqlValue::Text(Some(format!("bulk-{i}"))),
+                SqlValue::Text(Some("縁".repeat(1_300))),
+                SqlValue::Int(Some(i)),
+            ]
+        })
+        .collect();
+    let mut tx = bulk.begin_write().await.unwrap();
+    let written = bulk_insert(&mut tx, "meta", &["key", "value", "updated_at"], &rows, "")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(written, 2_000);
+    let seen: i64 = db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar(
+            "SELECT COUNT(*) FROM meta WHERE key LIKE 'bulk-%' AND updated_at >= 0",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(seen, 2_000, "the pool reads what the bulk writer wrote");
+    let wal = match (&test_db.config, &bulk, db) {
+        (enishi_store::DbConfig::Sqlite { path }, Db::Sqlite(bulk_pool), Db::Sqlite(pool)) => {
+            let setting = |pool| async move {
+                enishi_store::sqlx::query_scalar::<_, i64>("PRAGMA wal_autocheckpoint")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            };
+            assert_eq!(setting(bulk_pool).await, i64::from(BULK_CHECKPOINT_PAGES));
+            assert_eq!(
+                setting(pool).await,
+                1_000,
+                "the pool keeps SQLite's default"
+            );
+            let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+            let filled = std::fs::metadata(&wal).unwrap().len();
+            assert!(
+                filled > 8_000_000,
+                "the WAL holds the batch: {filled} bytes"
+            );
+            Some(wal)
+        }
+        (enishi_store::DbConfig::Postgres { .. }, Db::Postgres(_), Db::Postgres(_)) => None,
+        _ => panic!("the bulk writer is on the database's engine"),
+    };
+    bulk.finish_bulk().await.unwrap();
+    if let Some(wal) = wal {
+        assert_eq!(
+            std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0),
+            0,
+            "finishing checkpoints the batch into the file and empties the WAL"
+        );
+    }
+    let seen: i64 = db_run!(db, |pool| {
+        enishi_store::sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE 'bulk-%'")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(seen, 2_000);
+}
+
 /// One verified address, one account: a second account cannot be created
 /// with it (an invitation to it finds the first), nor verify it later.
 async fn a_verified_address_belongs_to_one_account(backend: Backend) {
@@ -768,4 +845,5 @@ dual_test!(
     failing_migration_is_named_and_rolled_back,
     migrations_are_idempotent_and_newer_databases_refused,
     ping_answers,
+    a_bulk_writer_writes_and_checkpoints_at_the_end,
 );
