@@ -228,7 +228,8 @@ impl Db {
     /// Ends a [bulk writer](Db::bulk_writer): on SQLite, checkpoints what it
     /// left in the WAL and truncates the WAL file (when a reader holds on
     /// to it, the next checkpoint finishes the work), then closes its
-    /// connection. Nothing on PostgreSQL.
+    /// connection. Other writers wait while it copies (up to the ~400 MB
+    /// above, a second or two). Nothing on PostgreSQL.
     pub async fn finish_bulk(self) -> Result<()> {
         if let Db::Sqlite(pool) = &self {
             // (busy readers make it a partial checkpoint, not an error)
