@@ -193,7 +193,8 @@ async fn open_sqlite(path: &Path) -> Result<Db> {
 /// `fsync`s — half the import's CPU was the kernel's (1M rows into 1M
 /// profiles: 71 s system time of 150 s, 39 GB written). Checkpointed every
 /// ten batches, a page several batches dirtied is copied into the file
-/// once: import 190 → 148 s (BENCHMARKS.md).
+/// once: that import 182–190 → 136 s, the generator at 100k −15 %
+/// (BENCHMARKS.md, eighth run).
 pub const BULK_CHECKPOINT_PAGES: u32 = 100_000;
 
 impl Db {
