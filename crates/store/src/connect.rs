@@ -164,11 +164,7 @@ async fn open_sqlite(path: &Path) -> Result<Db> {
         // into each connection's 2 MiB cache (see [`MMAP_BYTES`])
         .pragma("mmap_size", MMAP_BYTES.to_string())
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .min_connections(1)
-        .after_connect(|conn, _| Box::pin(stable_plans(conn)))
-        .acquire_timeout(Duration::from_secs(10))
+    let pool = sqlite_pool(8, 1)
         .connect_with(options)
         .await
         .map_err(|e| {
@@ -179,6 +175,16 @@ async fn open_sqlite(path: &Path) -> Result<Db> {
             ))
         })?;
     Ok(Db::Sqlite(pool))
+}
+
+/// A pool of `max` SQLite connections (`min` kept open), each with
+/// [`stable_plans`]: the server's pool and a bulk writer's alike.
+fn sqlite_pool(max: u32, min: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max)
+        .min_connections(min)
+        .after_connect(|conn, _| Box::pin(stable_plans(conn)))
+        .acquire_timeout(Duration::from_secs(10))
 }
 
 /// WAL pages a [bulk writer](Db::bulk_writer) lets build up before its
@@ -213,13 +219,7 @@ impl Db {
                     .as_ref()
                     .clone()
                     .pragma("wal_autocheckpoint", BULK_CHECKPOINT_PAGES.to_string());
-                let bulk = SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .min_connections(0)
-                    .after_connect(|conn, _| Box::pin(stable_plans(conn)))
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await?;
+                let bulk = sqlite_pool(1, 0).connect_with(options).await?;
                 Ok(Db::Sqlite(bulk))
             }
             Db::Postgres(_) => Ok(self.clone()),
