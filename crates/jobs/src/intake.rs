@@ -46,9 +46,14 @@ pub enum RunError {
     Gone,
 }
 
-/// Rows an import must have for the planner's statistics to be refreshed
-/// after it.
+/// The fewest rows an import writes before the planner's statistics are
+/// refreshed ([`RefreshAsItGrows`]: into empty tables; into full ones, once
+/// the import has doubled them, and at its end if it grew them by a tenth).
 const STATISTICS_AFTER: i64 = 1_000;
+
+/// The tables an import adds a row to per row of its file (HR's record, its
+/// profile, the profile's stint and its entry in the search index).
+const GROWN: [&str; 4] = ["alumni_records", "profiles", "tenures", "profile_search"];
 
 /// The month "today" is for date checks: Japan's, so a leave date written
 /// on the first of a month in Tokyo is not yet "in the future".
@@ -124,10 +129,10 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
             let _ = sender.blocking_send(Ok(batch));
         })
         .map_err(|e| StoreError::Config(format!("cannot start the import's reader: {e}")))?;
-    // statistics refreshed as the import doubles what it wrote: a plan made
-    // while the network had few records (a scan) would otherwise be kept
+    // statistics refreshed as the import doubles the tables it fills: a
+    // plan made while they had few records (a scan) would otherwise be kept
     // for the whole file (PostgreSQL, 1M rows: 200 rows/s by 400,000)
-    let mut statistics = RefreshAsItGrows::from(STATISTICS_AFTER.max(BATCH as i64));
+    let mut statistics = RefreshAsItGrows::counting(db, &GROWN, STATISTICS_AFTER).await?;
     // the batches through a connection that checkpoints every few batches,
     // not after each (SQLite; see `Db::bulk_writer`)
     let result: Result<(), RunError> = async {
@@ -157,10 +162,9 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     }
     result?;
     store::set_status(db, net, id, "done", None).await?;
-    // a large file changes the tables enough for the planner to need new numbers
-    if import.total_rows >= STATISTICS_AFTER {
-        enishi_store::housekeeping::refresh_statistics(db).await?;
-    }
+    // what the last doubling left, if the tables grew enough for the planner
+    // to need new numbers
+    statistics.finish(db).await?;
     Ok(())
 }
 

@@ -584,6 +584,116 @@ async fn a_bulk_writer_writes_and_checkpoints_at_the_end(backend: Backend) {
     assert_eq!(seen().await, 2_000);
 }
 
+/// A bulk write's statistics: each named table is refreshed once what it
+/// held has doubled, and only those due (PostgreSQL analyses them by name:
+/// `reltuples` is -1 until a table is first analysed); a table that grew
+/// by less than a tenth is left alone at the end.
+async fn statistics_follow_the_tables_that_grew(backend: Backend) {
+    use enishi_store::housekeeping::RefreshAsItGrows;
+    let test_db = TestDb::create(backend).await;
+    let db = &test_db.db;
+    let insert = |table: &'static str, columns: [&'static str; 3], from: i64, n: i64| async move {
+        let rows: Vec<Vec<SqlValue>> = (from..from + n)
+            .map(|i| {
+                vec![
+                    SqlValue::Text(Some(format!("stat-{i}"))),
+                    SqlValue::Text(Some(i.to_string())),
+                    SqlValue::Int(Some(i)),
+                ]
+            })
+            .collect();
+        let rows: Vec<Vec<SqlValue>> = if columns[1] == "window_start" {
+            rows.into_iter()
+                .map(|mut r| {
+                    r[1] = SqlValue::Int(Some(0));
+                    r
+                })
+                .collect()
+        } else {
+            rows
+        };
+        let mut tx = db.begin_write().await.unwrap();
+        bulk_insert(&mut tx, table, &columns, &rows, "")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    };
+    const META: [&str; 3] = ["key", "value", "updated_at"];
+    const THROTTLE: [&str; 3] = ["key", "window_start", "hits"];
+    if let Db::Postgres(pool) = db {
+        // (a server's autovacuum would analyse 300 new rows on its own)
+        for table in ["meta", "throttle"] {
+            enishi_store::sqlx::query(AssertSqlSafe(format!(
+                "ALTER TABLE {table} SET (autovacuum_enabled = false)"
+            )))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    insert("meta", META, 0, 300).await;
+    let analysed = |table: &'static str| async move {
+        match db {
+            Db::Postgres(pool) => Some(
+                enishi_store::sqlx::query_scalar::<_, f32>(
+                    "SELECT reltuples FROM pg_class WHERE relname = $1",
+                )
+                .bind(table)
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+            ),
+            Db::Sqlite(_) => None,
+        }
+    };
+    // meta holds 300 and more (its next refresh at twice that), throttle
+    // nothing (its first after 10 rows)
+    let mut statistics = RefreshAsItGrows::counting(db, &["meta", "throttle"], 10)
+        .await
+        .unwrap();
+    insert("throttle", THROTTLE, 0, 20).await;
+    statistics.wrote(db, 20).await.unwrap();
+    if backend == Backend::Postgres {
+        assert_eq!(
+            analysed("throttle").await,
+            Some(20.0),
+            "the empty table doubled"
+        );
+        assert_eq!(analysed("meta").await, Some(-1.0), "meta did not double");
+    }
+    insert("throttle", THROTTLE, 20, 5).await;
+    insert("meta", META, 300, 5).await;
+    statistics.wrote(db, 5).await.unwrap();
+    statistics.finish(db).await.unwrap();
+    if backend == Backend::Postgres {
+        assert_eq!(
+            analysed("throttle").await,
+            Some(20.0),
+            "5 rows are fewer than the least a refresh waits for"
+        );
+        assert_eq!(
+            analysed("meta").await,
+            Some(-1.0),
+            "5 rows are not a tenth of 300"
+        );
+    }
+    let mut statistics = RefreshAsItGrows::counting(db, &["meta", "throttle"], 10)
+        .await
+        .unwrap();
+    insert("meta", META, 305, 40).await;
+    insert("throttle", THROTTLE, 25, 40).await;
+    statistics.wrote(db, 40).await.unwrap();
+    statistics.finish(db).await.unwrap();
+    if backend == Backend::Postgres {
+        assert_eq!(analysed("throttle").await, Some(65.0), "25 doubled");
+        let meta = analysed("meta").await.unwrap();
+        assert!(
+            meta >= 345.0,
+            "a tenth more than meta held: analysed at the end ({meta})"
+        );
+    }
+}
+
 /// One verified address, one account: a second account cannot be created
 /// with it (an invitation to it finds the first), nor verify it later.
 async fn a_verified_address_belongs_to_one_account(backend: Backend) {
@@ -847,4 +957,5 @@ dual_test!(
     migrations_are_idempotent_and_newer_databases_refused,
     ping_answers,
     a_bulk_writer_writes_and_checkpoints_at_the_end,
+    statistics_follow_the_tables_that_grew,
 );
