@@ -18,7 +18,7 @@ mod directory;
 use directory::{
     a_claimed_record_is_found_by_members, an_old_search_index_is_rebuilt,
     counts_stop_past_a_thousand, golden_search_conformance, only_active_members_are_listed,
-    profile_words_follow_their_profile,
+    profile_words_follow_their_profile, the_leave_year_order_pages_through_everyone,
 };
 #[path = "store/members.rs"]
 mod members;
@@ -958,4 +958,5 @@ dual_test!(
     ping_answers,
     a_bulk_writer_writes_and_checkpoints_at_the_end,
     statistics_follow_the_tables_that_grew,
+    the_leave_year_order_pages_through_everyone,
 );
