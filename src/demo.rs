@@ -328,25 +328,20 @@ async fn insert_generated(
     let mut done = 0;
     let mut statistics = enishi_store::housekeeping::RefreshAsItGrows::from(10 * BATCH as i64);
     // (SQLite: checkpointed every few batches, see `Db::bulk_writer`)
-    let bulk = db.bulk_writer().await?;
-    let written: Result<(), StoreError> = async {
+    db.bulk_write(async |bulk: &Db| {
         while done < count {
             let n = (count - done).min(BATCH as u64);
             let people: Vec<_> = (first + done..first + done + n)
                 .map(generated_person)
                 .collect();
-            enishi_store::profiles::insert_people(&bulk, net, &people).await?;
-            statistics.wrote(&bulk, n as i64).await?;
+            enishi_store::profiles::insert_people(bulk, net, &people).await?;
+            statistics.wrote(bulk, n as i64).await?;
             done += n;
             progress(done);
         }
-        Ok(())
-    }
-    .await;
-    // (the batches' error first: the checkpoint's only if they wrote)
-    let finished = bulk.finish_bulk().await;
-    written?;
-    finished
+        Ok::<(), StoreError>(())
+    })
+    .await
 }
 
 /// Generated people per transaction when adding many.

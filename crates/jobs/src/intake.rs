@@ -135,25 +135,18 @@ pub async fn run(db: &Db, net: NetworkId, id: i64) -> Result<(), RunError> {
     let mut statistics = RefreshAsItGrows::counting(db, &GROWN, STATISTICS_AFTER).await?;
     // the batches through a connection that checkpoints every few batches,
     // not after each (SQLite; see `Db::bulk_writer`)
-    let result: Result<(), RunError> = async {
-        let bulk = db.bulk_writer().await?;
-        let written: Result<(), RunError> = async {
+    let result: Result<(), RunError> = db
+        .bulk_write(async |bulk: &Db| {
             while let Some(batch) = batches.recv().await {
                 let batch = batch?;
-                write_batch(&bulk, net, id, &batch.rows, batch.invalid, batch.seen).await?;
+                write_batch(bulk, net, id, &batch.rows, batch.invalid, batch.seen).await?;
                 statistics
-                    .wrote(&bulk, batch.rows.len() as i64 + batch.invalid)
+                    .wrote(bulk, batch.rows.len() as i64 + batch.invalid)
                     .await?;
             }
             Ok(())
-        }
+        })
         .await;
-        // (the batches' error first: the checkpoint's only if they wrote)
-        let finished = bulk.finish_bulk().await;
-        written?;
-        Ok(finished?)
-    }
-    .await;
     // the reader ends once the channel is closed or it has sent the last batch
     drop(batches);
     if let Ok(Err(panic)) = tokio::task::spawn_blocking(move || reader.join()).await {

@@ -84,7 +84,9 @@ where
     query
 }
 
-fn is_identifier(s: &str) -> bool {
+/// A plain lower-case SQL identifier (table and column names from our
+/// code are checked before they are formatted into a statement).
+pub(crate) fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')

@@ -226,6 +226,25 @@ impl Db {
         }
     }
 
+    /// Runs `write` with a [bulk writer](Db::bulk_writer) and then
+    /// [finishes](Db::finish_bulk) it, whatever `write` returned. The
+    /// error of `write` wins over the end's: the checkpoint's error is
+    /// reported only when the writes succeeded.
+    pub async fn bulk_write<T, E>(
+        &self,
+        write: impl AsyncFnOnce(&Db) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let bulk = self.bulk_writer().await?;
+        let written = write(&bulk).await;
+        let finished = bulk.finish_bulk().await;
+        let value = written?;
+        finished?;
+        Ok(value)
+    }
+
     /// Ends a [bulk writer](Db::bulk_writer): on SQLite, checkpoints what it
     /// left in the WAL and truncates the WAL file (when a reader holds on
     /// to it, the next checkpoint finishes the work), then closes its

@@ -221,7 +221,7 @@ impl RefreshAsItGrows {
         let first = first.max(1);
         let mut growth = Vec::with_capacity(tables.len());
         for &table in tables {
-            if table.is_empty() || !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            if !crate::bulk::is_identifier(table) {
                 return Err(crate::StoreError::Config(format!(
                     "rows of {table:?}: not a plain lower-case identifier"
                 )));

@@ -592,26 +592,22 @@ async fn statistics_follow_the_tables_that_grew(backend: Backend) {
     use enishi_store::housekeeping::RefreshAsItGrows;
     let test_db = TestDb::create(backend).await;
     let db = &test_db.db;
+    // rows `from..from + n` of meta (key, value, updated_at) or of
+    // throttle (key, window_start, hits)
     let insert = |table: &'static str, columns: [&'static str; 3], from: i64, n: i64| async move {
         let rows: Vec<Vec<SqlValue>> = (from..from + n)
             .map(|i| {
+                let second = match table {
+                    "meta" => SqlValue::Text(Some(i.to_string())),
+                    _ => SqlValue::Int(Some(0)),
+                };
                 vec![
                     SqlValue::Text(Some(format!("stat-{i}"))),
-                    SqlValue::Text(Some(i.to_string())),
+                    second,
                     SqlValue::Int(Some(i)),
                 ]
             })
             .collect();
-        let rows: Vec<Vec<SqlValue>> = if columns[1] == "window_start" {
-            rows.into_iter()
-                .map(|mut r| {
-                    r[1] = SqlValue::Int(Some(0));
-                    r
-                })
-                .collect()
-        } else {
-            rows
-        };
         let mut tx = db.begin_write().await.unwrap();
         bulk_insert(&mut tx, table, &columns, &rows, "")
             .await
